@@ -1,0 +1,5 @@
+/**
+ * Nullness annotations used across Mesh4j.
+ */
+@NonNullByDefault
+package io.mesh4j.api.annotation;

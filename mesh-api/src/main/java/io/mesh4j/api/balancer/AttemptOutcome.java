@@ -1,0 +1,37 @@
+package io.mesh4j.api.balancer;
+
+/**
+ * How one attempt to one instance ended, as far as that instance's health is concerned.
+ */
+public enum AttemptOutcome {
+    /** A response arrived that is not a server error (1xx to 4xx): the instance is healthy. */
+    SUCCESS(false, false),
+    /** A 5xx response. */
+    SERVER_ERROR(true, false),
+    /** The connection could not be made; the request provably never reached the instance. */
+    CONNECT_FAILURE(true, true),
+    /** The attempt ran out of time after the request may have been sent. */
+    TIMEOUT(true, false),
+    /** The connection failed after it was made (reset, closed early, protocol error). */
+    NETWORK_FAILURE(true, false),
+    /** The caller cancelled the attempt; this says nothing about the instance. */
+    CANCELLED(false, false);
+
+    private final boolean failure;
+    private final boolean neverSent;
+
+    AttemptOutcome(boolean failure, boolean neverSent) {
+        this.failure = failure;
+        this.neverSent = neverSent;
+    }
+
+    /** Whether this outcome counts against the instance (for penalties, ejection and breakers). */
+    public boolean isFailure() {
+        return failure;
+    }
+
+    /** Whether the request provably never reached the instance, so resending it cannot duplicate its effect. */
+    public boolean requestNeverSent() {
+        return neverSent;
+    }
+}

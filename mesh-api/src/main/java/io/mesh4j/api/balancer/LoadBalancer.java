@@ -1,0 +1,27 @@
+package io.mesh4j.api.balancer;
+
+import io.mesh4j.api.ServiceInstance;
+import java.util.List;
+
+/**
+ * Balances the calls to one service. The client creates one per service through a {@link LoadBalancerFactory},
+ * feeds it every instance set discovery reports, and reads {@link #picker()} once per call.
+ *
+ * <p>Threading: {@link #updateInstances} is called off the request path, never concurrently with itself for one
+ * balancer, and must publish the new picker atomically (a volatile write or an {@code AtomicReference}) before it
+ * returns, so that the very next call uses it. {@link #picker()} is called by every request thread and must be a
+ * plain read.
+ */
+public interface LoadBalancer extends AutoCloseable {
+
+    /** Replaces the instance set and publishes a new picker built from it. The list is immutable. */
+    void updateInstances(List<ServiceInstance> instances);
+
+    /** The current snapshot. Never {@code null}: before the first update it picks nothing. */
+    Picker picker();
+
+    /** Stops whatever the balancer runs in the background. Idempotent. */
+    @Override
+    default void close() {
+    }
+}
