@@ -1,0 +1,178 @@
+package io.mesh4j.client;
+
+import static java.util.Objects.requireNonNull;
+
+import io.mesh4j.api.ServiceDiscovery;
+import io.mesh4j.api.ServiceNames;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.client.internal.MeshCallHandler;
+import io.mesh4j.client.internal.ServiceRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/**
+ * A service mesh inside the caller. Requests to {@code http://<service>/...} through {@link #okHttpClient()} are
+ * resolved through {@link ServiceDiscovery}, balanced over the service's instances and sent to the picked one.
+ *
+ * <pre>{@code
+ * StaticDiscovery discovery = StaticDiscovery.of(
+ *     ServiceInstance.builder("orders", "10.0.0.7", 8080).build(),
+ *     ServiceInstance.builder("orders", "10.0.0.8", 8080).build());
+ * try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
+ *     Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
+ *     try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+ *         System.out.println(response.body().string());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: share one client. {@link #newBuilder()} derives a client with other settings; it
+ * shares the OkHttp connection pool and dispatcher but keeps its own balancers. {@link #close()} stops this client's
+ * discovery subscriptions and balancers; the {@link ServiceDiscovery} itself belongs to the caller and stays open.
+ */
+public final class MeshClient implements AutoCloseable {
+
+    private final ServiceDiscovery discovery;
+    private final ServiceSettings defaultSettings;
+    private final Map<String, ServiceSettings> serviceSettings;
+    private final UnknownHostPolicy unknownHostPolicy;
+    private final OkHttpClient baseClient;
+    private final boolean ownsBaseClient;
+    private final ServiceRegistry registry;
+    private final MeshInterceptor interceptor;
+    private final OkHttpClient okHttpClient;
+
+    private MeshClient(Builder builder, ServiceDiscovery discovery) {
+        this.discovery = discovery;
+        this.defaultSettings = builder.defaultSettings;
+        this.serviceSettings = Map.copyOf(builder.serviceSettings);
+        this.unknownHostPolicy = builder.unknownHostPolicy;
+        this.ownsBaseClient = builder.baseClient == null;
+        this.baseClient = builder.baseClient != null ? builder.baseClient : new OkHttpClient();
+        this.registry = new ServiceRegistry(discovery, this::settingsFor);
+        this.interceptor = new MeshInterceptor(new MeshCallHandler(registry, unknownHostPolicy, System::nanoTime));
+        this.okHttpClient = baseClient.newBuilder().addInterceptor(interceptor).build();
+    }
+
+    /** Starts a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An OkHttp client with the mesh interceptor installed, built from the configured base client. */
+    public OkHttpClient okHttpClient() {
+        return okHttpClient;
+    }
+
+    /** The interceptor, for adding the mesh to an OkHttp client of your own. */
+    public MeshInterceptor interceptor() {
+        return interceptor;
+    }
+
+    /** The discovery this client reads. */
+    public ServiceDiscovery discovery() {
+        return discovery;
+    }
+
+    /** The settings in force for {@code service}: its own if configured, else the defaults. */
+    public ServiceSettings settingsFor(String service) {
+        return serviceSettings.getOrDefault(requireNonNull(service, "service"), defaultSettings);
+    }
+
+    /** A builder that starts from this client's configuration, sharing its base OkHttp client. */
+    public Builder newBuilder() {
+        Builder builder = new Builder()
+                .discovery(discovery)
+                .defaultSettings(defaultSettings)
+                .unknownHostPolicy(unknownHostPolicy)
+                .okHttpClient(baseClient);
+        builder.serviceSettings.putAll(serviceSettings);
+        return builder;
+    }
+
+    /**
+     * Stops this client's subscriptions and balancers. When the client created its own OkHttp client (none was
+     * given to {@link Builder#okHttpClient}), also shuts down its dispatcher and idle connections. Idempotent.
+     */
+    @Override
+    public void close() {
+        registry.close();
+        if (ownsBaseClient) {
+            baseClient.dispatcher().executorService().shutdown();
+            baseClient.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MeshClient{discovery=" + discovery + ", defaults=" + defaultSettings + ", services="
+                + serviceSettings + ", unknownHostPolicy=" + unknownHostPolicy + '}';
+    }
+
+    /**
+     * Builds a {@link MeshClient}. Not thread-safe. Setters reject {@code null} at once; {@link #build()} checks the
+     * rest and names the offending field and what it expects.
+     */
+    public static final class Builder {
+        @Nullable
+        private ServiceDiscovery discovery;
+        private ServiceSettings defaultSettings = ServiceSettings.ofDefaults();
+        private final Map<String, ServiceSettings> serviceSettings = new LinkedHashMap<>();
+        private UnknownHostPolicy unknownHostPolicy = UnknownHostPolicy.PASS_THROUGH;
+        @Nullable
+        private OkHttpClient baseClient;
+
+        private Builder() {
+        }
+
+        /** Where instances come from, for example {@link StaticDiscovery} or Consul. Required. */
+        public Builder discovery(ServiceDiscovery discovery) {
+            this.discovery = requireNonNull(discovery, "discovery");
+            return this;
+        }
+
+        /** Settings for services without their own. Default: {@link ServiceSettings#ofDefaults()}. */
+        public Builder defaultSettings(ServiceSettings defaultSettings) {
+            this.defaultSettings = requireNonNull(defaultSettings, "defaultSettings");
+            return this;
+        }
+
+        /** Settings for one service, replacing the defaults for it. */
+        public Builder service(String service, ServiceSettings settings) {
+            serviceSettings.put(requireNonNull(service, "service"), requireNonNull(settings, "settings"));
+            return this;
+        }
+
+        /** What to do with hosts discovery does not know. Default: {@link UnknownHostPolicy#PASS_THROUGH}. */
+        public Builder unknownHostPolicy(UnknownHostPolicy unknownHostPolicy) {
+            this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
+            return this;
+        }
+
+        /**
+         * The OkHttp client to derive {@link MeshClient#okHttpClient()} from, sharing its connection pool,
+         * dispatcher and timeouts. Default: a new {@code OkHttpClient()}, owned and closed by the mesh client.
+         */
+        public Builder okHttpClient(OkHttpClient baseClient) {
+            this.baseClient = requireNonNull(baseClient, "okHttpClient");
+            return this;
+        }
+
+        /**
+         * Builds the client.
+         *
+         * @throws IllegalArgumentException naming the field and what it expects, when a value is missing or invalid
+         */
+        public MeshClient build() {
+            if (discovery == null) {
+                throw new IllegalArgumentException(
+                        "discovery: not set (expected: a ServiceDiscovery, such as StaticDiscovery.of(...))");
+            }
+            for (String service : serviceSettings.keySet()) {
+                ServiceNames.check("service", service);
+            }
+            return new MeshClient(this, discovery);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.mesh4j.client;
+
+import io.mesh4j.client.internal.MeshCallHandler;
+import java.io.IOException;
+import okhttp3.Interceptor;
+import okhttp3.Response;
+
+/**
+ * The OkHttp application interceptor that does the mesh's work: a request to {@code http://orders/v1/items?q=1}
+ * goes to {@code http(s)://host:port/v1/items?q=1} of an instance of {@code orders} picked by the service's
+ * balancer, with method, path, query, headers and body unchanged. Hosts discovery does not know pass through or
+ * fail, as {@link MeshClient.Builder#unknownHostPolicy} says.
+ *
+ * <p>Get one from {@link MeshClient#interceptor()} and add it to a client you already have. Add it with
+ * {@code addInterceptor}, not {@code addNetworkInterceptor}: network interceptors may not change the host.
+ *
+ * <pre>{@code
+ * OkHttpClient http = existingClient.newBuilder()
+ *     .addInterceptor(meshClient.interceptor())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe; one interceptor serves any number of clients and threads.
+ *
+ * <p>Errors: {@link io.mesh4j.api.UnknownServiceException} and {@link io.mesh4j.api.NoHealthyInstanceException},
+ * both {@link io.mesh4j.api.MeshException}s and so {@link IOException}s, which OkHttp hands to
+ * {@code Callback.onFailure} for asynchronous calls.
+ */
+public final class MeshInterceptor implements Interceptor {
+
+    private final MeshCallHandler handler;
+
+    MeshInterceptor(MeshCallHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        return handler.handle(chain);
+    }
+}

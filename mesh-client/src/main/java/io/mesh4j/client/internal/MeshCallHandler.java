@@ -1,0 +1,74 @@
+package io.mesh4j.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.mesh4j.api.NoHealthyInstanceException;
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.UnknownServiceException;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.client.UnknownHostPolicy;
+import java.io.IOException;
+import java.util.function.LongSupplier;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * One call through the mesh: resolve the host, pick an instance from the service's current snapshot, rewrite the
+ * URL to it, send, and report the attempt's latency and outcome to the picked endpoint.
+ *
+ * <p>Thread-safe and lock-free: it holds only immutable configuration and the registry.
+ */
+public final class MeshCallHandler {
+
+    private final ServiceRegistry registry;
+    private final UnknownHostPolicy unknownHostPolicy;
+    private final LongSupplier nanoTime;
+
+    public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, LongSupplier nanoTime) {
+        this.registry = requireNonNull(registry, "registry");
+        this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
+        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    }
+
+    public Response handle(Interceptor.Chain chain) throws IOException {
+        Request request = chain.request();
+        HttpUrl url = request.url();
+        ServiceState service = registry.find(url.host());
+        if (service == null) {
+            if (unknownHostPolicy == UnknownHostPolicy.FAIL) {
+                throw new UnknownServiceException(url.host());
+            }
+            return chain.proceed(request);
+        }
+        Endpoint endpoint = service.picker().pick(new CallContext(service.name(), request));
+        if (endpoint == null) {
+            throw new NoHealthyInstanceException(service.name(), service.knownInstances());
+        }
+        return send(chain, request.newBuilder().url(rewrite(url, endpoint.instance())).build(), endpoint);
+    }
+
+    private Response send(Interceptor.Chain chain, Request request, Endpoint endpoint) throws IOException {
+        endpoint.onAttemptStart();
+        long start = nanoTime.getAsLong();
+        Response response;
+        try {
+            response = chain.proceed(request);
+        } catch (IOException | RuntimeException | Error e) {
+            endpoint.onAttemptEnd(nanoTime.getAsLong() - start,
+                    AttemptOutcomes.ofFailure(e, chain.call().isCanceled()));
+            throw e;
+        }
+        endpoint.onAttemptEnd(nanoTime.getAsLong() - start, AttemptOutcomes.ofStatus(response.code()));
+        return response;
+    }
+
+    private static HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
+        return url.newBuilder()
+                .scheme(instance.secure() ? "https" : "http")
+                .host(instance.host())
+                .port(instance.port())
+                .build();
+    }
+}

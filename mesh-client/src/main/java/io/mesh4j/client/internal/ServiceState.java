@@ -1,0 +1,64 @@
+package io.mesh4j.client.internal;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Subscription;
+import io.mesh4j.api.balancer.LoadBalancer;
+import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.client.ServiceSettings;
+import java.util.List;
+
+/**
+ * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription)
+ * and the size of the last instance set, for error messages.
+ *
+ * <p>Thread-safe: discovery updates arrive serialized on the discovery's thread; request threads only read.
+ */
+public final class ServiceState implements AutoCloseable {
+
+    private final String name;
+    private final ServiceSettings settings;
+    private final LoadBalancer balancer;
+    private volatile int knownInstances;
+    private volatile Subscription subscription = () -> { };
+
+    ServiceState(String name, ServiceSettings settings) {
+        this.name = name;
+        this.settings = settings;
+        this.balancer = settings.balancer().newLoadBalancer(name);
+    }
+
+    void subscribed(Subscription subscription) {
+        this.subscription = subscription;
+    }
+
+    void onInstances(List<ServiceInstance> instances) {
+        balancer.updateInstances(instances);
+        knownInstances = instances.size();
+    }
+
+    /** The logical service name. */
+    public String name() {
+        return name;
+    }
+
+    /** The settings in force for this service. */
+    public ServiceSettings settings() {
+        return settings;
+    }
+
+    /** The current balancer snapshot: read once per call. */
+    public Picker picker() {
+        return balancer.picker();
+    }
+
+    /** How many instances discovery listed last. */
+    public int knownInstances() {
+        return knownInstances;
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+        balancer.close();
+    }
+}

@@ -1,0 +1,151 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.api.balancer.LoadBalancer;
+import io.mesh4j.api.balancer.LoadBalancerFactory;
+import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.api.balancer.RequestContext;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client reports every attempt's start, end, latency and outcome to the endpoint the balancer picked. */
+class AttemptFeedbackTest {
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<RequestContext> contexts = new CopyOnWriteArrayList<>();
+    private MockWebServer server;
+
+    /** A balancer that always picks the first instance and records what it is told. */
+    private final LoadBalancerFactory recording = new LoadBalancerFactory() {
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public LoadBalancer newLoadBalancer(String service) {
+            return new LoadBalancer() {
+                private volatile Picker picker = context -> null;
+
+                @Override
+                public void updateInstances(List<ServiceInstance> instances) {
+                    Endpoint endpoint = instances.isEmpty() ? null : new RecordingEndpoint(instances.get(0));
+                    picker = context -> {
+                        contexts.add(context);
+                        return endpoint;
+                    };
+                }
+
+                @Override
+                public Picker picker() {
+                    return picker;
+                }
+            };
+        }
+    };
+
+    private final class RecordingEndpoint implements Endpoint {
+        private final ServiceInstance instance;
+
+        RecordingEndpoint(ServiceInstance instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public ServiceInstance instance() {
+            return instance;
+        }
+
+        @Override
+        public void onAttemptStart() {
+            events.add("start " + instance.id());
+        }
+
+        @Override
+        public void onAttemptEnd(long latencyNanos, AttemptOutcome outcome) {
+            assertThat(latencyNanos).isPositive();
+            events.add("end " + instance.id() + " " + outcome);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        server = new MockWebServer();
+        server.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+    }
+
+    private MeshClient meshOver(ServiceInstance instance) {
+        return MeshClient.builder()
+                .discovery(StaticDiscovery.of(instance))
+                .service("orders", ServiceSettings.custom().balancer(recording).build())
+                .build();
+    }
+
+    private static void call(OkHttpClient client, Request request) throws IOException {
+        try (Response response = client.newCall(request).execute()) {
+            response.body().string();
+        }
+    }
+
+    @Test
+    void shouldReportSuccessAndServerErrorWhenInstanceAnswers() throws IOException {
+        server.enqueue(new MockResponse.Builder().code(404).build());
+        server.enqueue(new MockResponse.Builder().code(503).build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o1").build();
+        try (MeshClient mesh = meshOver(instance)) {
+            call(mesh.okHttpClient(), new Request.Builder().url("http://orders/a").build());
+            call(mesh.okHttpClient(), new Request.Builder().url("http://orders/b").build());
+        }
+
+        assertThat(events).containsExactly("start o1", "end o1 SUCCESS", "start o1", "end o1 SERVER_ERROR");
+    }
+
+    @Test
+    void shouldReportConnectFailureWhenNothingListens() throws IOException {
+        ServiceInstance down = ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("o2").build();
+        try (MeshClient mesh = meshOver(down)) {
+            assertThatThrownBy(() -> call(mesh.okHttpClient(), new Request.Builder().url("http://orders/").build()))
+                    .isInstanceOf(IOException.class);
+        }
+
+        assertThat(events).containsExactly("start o2", "end o2 CONNECT_FAILURE");
+    }
+
+    @Test
+    void shouldGivePickerMethodPathAndHeadersWhenPicking() throws IOException {
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort()).build();
+        try (MeshClient mesh = meshOver(instance)) {
+            call(mesh.okHttpClient(), new Request.Builder().url("http://orders/v1/x?y=1").header("X-User", "u7")
+                    .delete().build());
+        }
+
+        RequestContext context = contexts.get(0);
+        assertThat(context.service()).isEqualTo("orders");
+        assertThat(context.method()).isEqualTo("DELETE");
+        assertThat(context.path()).isEqualTo("/v1/x");
+        assertThat(context.header("X-User")).isEqualTo("u7");
+        assertThat(context.attempt()).isEqualTo(1);
+        assertThat(context.triedInstances()).isEmpty();
+    }
+}

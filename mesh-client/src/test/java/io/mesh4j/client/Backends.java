@@ -1,0 +1,74 @@
+package io.mesh4j.client;
+
+import io.mesh4j.api.ServiceInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/** Loopback backends for tests: real MockWebServers that answer every request with their own name. */
+final class Backends implements AutoCloseable {
+
+    private final List<MockWebServer> servers = new ArrayList<>();
+
+    static Backends start(int count) {
+        Backends backends = new Backends();
+        for (int i = 0; i < count; i++) {
+            backends.add("backend-" + i);
+        }
+        return backends;
+    }
+
+    MockWebServer add(String name) {
+        MockWebServer server = new MockWebServer();
+        server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(200).body(name).build();
+            }
+        });
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        servers.add(server);
+        return server;
+    }
+
+    MockWebServer get(int index) {
+        return servers.get(index);
+    }
+
+    ServiceInstance instance(String service, int index) {
+        MockWebServer server = servers.get(index);
+        return ServiceInstance.builder(service, server.getHostName(), server.getPort()).id("backend-" + index)
+                .build();
+    }
+
+    List<ServiceInstance> instances(String service) {
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            instances.add(instance(service, i));
+        }
+        return instances;
+    }
+
+    /** A loopback port with nothing listening on it. */
+    static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(MockWebServer::close);
+    }
+}

@@ -1,0 +1,93 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.balancer.LoadBalancer;
+import io.mesh4j.api.balancer.LoadBalancerFactory;
+import io.mesh4j.lb.LoadBalancers;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+
+class MeshClientBuilderTest {
+
+    private final StaticDiscovery discovery = StaticDiscovery.of(ServiceInstance.builder("orders", "h", 80).build());
+
+    @Test
+    void shouldFailNamingDiscoveryWhenNotSet() {
+        assertThatThrownBy(() -> MeshClient.builder().build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("discovery: not set (expected: a ServiceDiscovery");
+    }
+
+    @Test
+    void shouldFailNamingServiceWhenServiceNameCannotBeAHost() {
+        MeshClient.Builder builder = MeshClient.builder().discovery(discovery)
+                .service("Orders", ServiceSettings.ofDefaults());
+
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("service: 'Orders' (expected: 1 to 253 lower-case letters");
+    }
+
+    @Test
+    void shouldRejectNullAtOnceWhenSetterGetsNull() {
+        assertThatThrownBy(() -> MeshClient.builder().discovery(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("discovery");
+        assertThatThrownBy(() -> MeshClient.builder().service("orders", null))
+                .isInstanceOf(NullPointerException.class).hasMessage("settings");
+        assertThatThrownBy(() -> ServiceSettings.custom().balancer(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("balancer");
+    }
+
+    @Test
+    void shouldUseDocumentedDefaultsWhenNothingElseIsSet() {
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
+            assertThat(mesh.settingsFor("orders").balancer()).isSameAs(LoadBalancers.roundRobin());
+            assertThat(mesh.discovery()).isSameAs(discovery);
+            assertThat(mesh.okHttpClient().interceptors()).containsExactly(mesh.interceptor());
+        }
+    }
+
+    @Test
+    void shouldDeriveVariantAndKeepOriginalWhenNewBuilderIsUsed() {
+        LoadBalancerFactory custom = new LoadBalancerFactory() {
+            @Override
+            public String name() {
+                return "custom";
+            }
+
+            @Override
+            public LoadBalancer newLoadBalancer(String service) {
+                return LoadBalancers.roundRobin().newLoadBalancer(service);
+            }
+        };
+        OkHttpClient base = new OkHttpClient();
+        MeshClient original = MeshClient.builder().discovery(discovery).okHttpClient(base).build();
+
+        MeshClient derived = original.newBuilder()
+                .service("payments", ServiceSettings.from(ServiceSettings.ofDefaults()).balancer(custom).build())
+                .build();
+
+        assertThat(derived.settingsFor("payments").balancer()).isSameAs(custom);
+        assertThat(original.settingsFor("payments").balancer()).isSameAs(LoadBalancers.roundRobin());
+        assertThat(derived.okHttpClient().connectionPool()).isSameAs(base.connectionPool());
+        assertThat(derived.interceptor()).isNotSameAs(original.interceptor());
+        derived.close();
+        original.close();
+    }
+
+    @Test
+    void shouldShutDownOwnDispatcherOnlyWhenClientCreatedIt() {
+        OkHttpClient base = new OkHttpClient();
+        MeshClient withBase = MeshClient.builder().discovery(discovery).okHttpClient(base).build();
+        MeshClient owning = MeshClient.builder().discovery(discovery).build();
+
+        withBase.close();
+        owning.close();
+
+        assertThat(base.dispatcher().executorService().isShutdown()).isFalse();
+        assertThat(owning.okHttpClient().dispatcher().executorService().isShutdown()).isTrue();
+    }
+}
