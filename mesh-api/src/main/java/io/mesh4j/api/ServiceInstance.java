@@ -41,6 +41,7 @@ public final class ServiceInstance {
     private final int weight;
     private final Set<String> tags;
     private final Map<String, String> metadata;
+    private final int hashCode;
 
     private ServiceInstance(Builder builder) {
         this.service = builder.service;
@@ -52,6 +53,7 @@ public final class ServiceInstance {
         this.weight = builder.weight;
         this.tags = Collections.unmodifiableSet(new LinkedHashSet<>(builder.tags));
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(builder.metadata));
+        this.hashCode = Objects.hash(id, service, host, port, secure, zone, weight, tags, metadata);
     }
 
     /**
@@ -125,14 +127,14 @@ public final class ServiceInstance {
             return false;
         }
         ServiceInstance that = (ServiceInstance) o;
-        return port == that.port && secure == that.secure && weight == that.weight && id.equals(that.id)
+        return hashCode == that.hashCode && port == that.port && secure == that.secure && weight == that.weight && id.equals(that.id)
                 && service.equals(that.service) && host.equals(that.host) && Objects.equals(zone, that.zone)
                 && tags.equals(that.tags) && metadata.equals(that.metadata);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, service, host, port, secure, zone, weight, tags, metadata);
+        return hashCode;
     }
 
     @Override

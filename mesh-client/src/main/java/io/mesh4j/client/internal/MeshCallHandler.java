@@ -3,7 +3,6 @@ package io.mesh4j.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.NoHealthyInstanceException;
-import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.UnknownServiceException;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.client.UnknownHostPolicy;
@@ -46,7 +45,8 @@ public final class MeshCallHandler {
         if (endpoint == null) {
             throw new NoHealthyInstanceException(service.name(), service.knownInstances());
         }
-        return send(chain, request.newBuilder().url(rewrite(url, endpoint.instance())).build(), endpoint);
+        HttpUrl target = service.urlRewriter().rewrite(url, endpoint.instance());
+        return send(chain, request.newBuilder().url(target).build(), endpoint);
     }
 
     private Response send(Interceptor.Chain chain, Request request, Endpoint endpoint) throws IOException {
@@ -62,13 +62,5 @@ public final class MeshCallHandler {
         }
         endpoint.onAttemptEnd(nanoTime.getAsLong() - start, AttemptOutcomes.ofStatus(response.code()));
         return response;
-    }
-
-    private static HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
-        return url.newBuilder()
-                .scheme(instance.secure() ? "https" : "http")
-                .host(instance.host())
-                .port(instance.port())
-                .build();
     }
 }

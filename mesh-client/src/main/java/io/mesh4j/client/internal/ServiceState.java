@@ -18,6 +18,7 @@ public final class ServiceState implements AutoCloseable {
     private final String name;
     private final ServiceSettings settings;
     private final LoadBalancer balancer;
+    private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
 
@@ -32,6 +33,7 @@ public final class ServiceState implements AutoCloseable {
     }
 
     void onInstances(List<ServiceInstance> instances) {
+        urlRewriter = UrlRewriter.forInstances(instances.size());
         balancer.updateInstances(instances);
         knownInstances = instances.size();
     }
@@ -49,6 +51,11 @@ public final class ServiceState implements AutoCloseable {
     /** The current balancer snapshot: read once per call. */
     public Picker picker() {
         return balancer.picker();
+    }
+
+    /** Rewrites this service's URLs to its instances. */
+    UrlRewriter urlRewriter() {
+        return urlRewriter;
     }
 
     /** How many instances discovery listed last. */

@@ -1,0 +1,121 @@
+package io.mesh4j.benchmarks;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.MeshInterceptor;
+import io.mesh4j.client.StaticDiscovery;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The mesh interceptor's own cost per call (resolve, pick, rewrite, feedback) against a chain that answers at once.
+ *
+ * <ul>
+ *   <li>{@code meshCall}: the same request to {@code http://orders/...} again and again through
+ *       {@link MeshInterceptor}: the rewritten URL is remembered, the common case.</li>
+ *   <li>{@code meshCallUniqueUrls}: 4,096 different URLs in turn, so the remembered rewrites rarely help.</li>
+ *   <li>{@code rewrittenRequestOnly}: the baseline for {@code meshCall}: building the rewritten {@link Request}
+ *       from a URL built earlier. What {@code meshCall} costs beyond it is resolve, pick and feedback.</li>
+ *   <li>{@code fullRewriteOnly}: the baseline for {@code meshCallUniqueUrls}: building URL and request anew with
+ *       OkHttp's builders.</li>
+ *   <li>{@code passThrough}: a host that is not a mesh service.</li>
+ * </ul>
+ *
+ * <p>Run from the repository root:
+ * <pre>
+ * mvn -B -q -pl mesh-benchmarks -am package -DskipTests
+ * java -jar mesh-benchmarks/target/benchmarks.jar InterceptorBenchmark -prof gc -f 1 -wi 3 -w 2s -i 5 -r 3s
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class InterceptorBenchmark {
+
+    @Param({"3", "100"})
+    public int instances;
+
+    private MeshClient mesh;
+    private MeshInterceptor interceptor;
+    private AnsweringChain meshChain;
+    private AnsweringChain outsideChain;
+    private AnsweringChain[] uniqueChains;
+    private int next;
+    private Request meshRequest;
+    private HttpUrl targetUrl;
+    private ServiceInstance target;
+
+    @Setup
+    public void setUp() {
+        List<ServiceInstance> list = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            list.add(ServiceInstance.builder("orders", "10.0." + (i / 250) + '.' + (i % 250 + 1), 8080).build());
+        }
+        target = list.get(0);
+        mesh = MeshClient.builder().discovery(StaticDiscovery.of(list)).build();
+        interceptor = mesh.interceptor();
+        meshRequest = new Request.Builder().url("http://orders/v1/items?q=1").header("X-Request-Id", "r-1").build();
+        Request outsideRequest = new Request.Builder().url("http://example.com/v1/items?q=1").build();
+        meshChain = new AnsweringChain(meshRequest, answerTo(meshRequest));
+        outsideChain = new AnsweringChain(outsideRequest, answerTo(outsideRequest));
+        uniqueChains = new AnsweringChain[4096];
+        for (int i = 0; i < uniqueChains.length; i++) {
+            Request request = new Request.Builder().url("http://orders/v1/items/" + i + "?q=1").build();
+            uniqueChains[i] = new AnsweringChain(request, answerTo(request));
+        }
+        targetUrl = HttpUrl.get("http://" + target.host() + ":" + target.port() + "/v1/items?q=1");
+    }
+
+    private static Response answerTo(Request request) {
+        return new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build();
+    }
+
+    @TearDown
+    public void tearDown() {
+        mesh.close();
+    }
+
+    @Benchmark
+    public Response meshCall() throws IOException {
+        return interceptor.intercept(meshChain);
+    }
+
+    @Benchmark
+    public Response meshCallUniqueUrls() throws IOException {
+        AnsweringChain chain = uniqueChains[next];
+        next = (next + 1) & (uniqueChains.length - 1);
+        return interceptor.intercept(chain);
+    }
+
+    @Benchmark
+    public Request rewrittenRequestOnly() {
+        return meshRequest.newBuilder().url(targetUrl).build();
+    }
+
+    @Benchmark
+    public Request fullRewriteOnly() {
+        HttpUrl url = meshRequest.url();
+        HttpUrl rewritten = url.newBuilder().scheme("http").host(target.host()).port(target.port()).build();
+        return meshRequest.newBuilder().url(rewritten).build();
+    }
+
+    @Benchmark
+    public Response passThrough() throws IOException {
+        return interceptor.intercept(outsideChain);
+    }
+}

@@ -1,0 +1,86 @@
+package io.mesh4j.samples;
+
+import com.sun.net.httpserver.HttpServer;
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.StaticDiscovery;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Quick start: three instances of an {@code orders} service on loopback, a {@link MeshClient} over static
+ * discovery, and requests to {@code http://orders/...} spread over the instances.
+ *
+ * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
+ */
+public final class QuickStart {
+
+    private static final int REQUESTS = 30;
+
+    private QuickStart() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        // The JDK server delays small responses on keep-alive connections unless Nagle's algorithm is off.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        List<HttpServer> backends = new ArrayList<>();
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            HttpServer server = startBackend("orders-" + i);
+            backends.add(server);
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getAddress().getPort())
+                    .id("orders-" + i)
+                    .build());
+        }
+
+        StaticDiscovery discovery = StaticDiscovery.of(instances);
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
+            OkHttpClient http = mesh.okHttpClient();
+            System.out.println("Sending " + REQUESTS + " requests to http://orders/v1/items ...");
+            Map<String, Integer> answeredBy = new TreeMap<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                String instance = get(http, "http://orders/v1/items?page=" + i);
+                answeredBy.merge(instance, 1, Integer::sum);
+            }
+            answeredBy.forEach((instance, count) ->
+                    System.out.printf("  %-9s answered %2d requests %s%n", instance, count, "#".repeat(count)));
+
+            discovery.removeInstance("orders", "orders-2");
+            System.out.println("Removed orders-2 from discovery; the next 4 requests go to: "
+                    + List.of(get(http, "http://orders/"), get(http, "http://orders/"),
+                            get(http, "http://orders/"), get(http, "http://orders/")));
+        } finally {
+            backends.forEach(server -> server.stop(0));
+        }
+    }
+
+    private static String get(OkHttpClient http, String url) throws IOException {
+        try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
+            return response.body().string();
+        }
+    }
+
+    private static HttpServer startBackend(String name) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = name.getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+}
