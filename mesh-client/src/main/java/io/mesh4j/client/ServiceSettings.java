@@ -2,6 +2,7 @@ package io.mesh4j.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
 
@@ -13,12 +14,18 @@ import io.mesh4j.lb.LoadBalancers;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>setting</th><th>default</th></tr>
- *   <tr><td>{@link #balancer()}</td><td>{@link LoadBalancers#roundRobin()}</td></tr>
+ *   <tr><td>{@link #balancer()}</td><td>{@link LoadBalancers#peakEwma()}</td></tr>
+ *   <tr><td>{@link #hashKeyHeader()}</td><td>none</td></tr>
+ *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
  * </table>
  *
+ * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
+ * {@link #hashKeyHeader()}, the value of cookie {@link #hashKeyCookie()}; else it has none.
+ *
  * <pre>{@code
- * ServiceSettings orders = ServiceSettings.custom()
- *     .balancer(LoadBalancers.roundRobin())
+ * ServiceSettings carts = ServiceSettings.custom()
+ *     .balancer(LoadBalancers.of(Algorithm.RING_HASH))
+ *     .hashKeyHeader("X-User-Id")
  *     .build();
  * }</pre>
  */
@@ -27,9 +34,15 @@ public final class ServiceSettings {
     private static final ServiceSettings DEFAULTS = new Builder().build();
 
     private final LoadBalancerFactory balancer;
+    @Nullable
+    private final String hashKeyHeader;
+    @Nullable
+    private final String hashKeyCookie;
 
     private ServiceSettings(Builder builder) {
         this.balancer = builder.balancer;
+        this.hashKeyHeader = builder.hashKeyHeader;
+        this.hashKeyCookie = builder.hashKeyCookie;
     }
 
     /** The documented defaults. */
@@ -45,7 +58,8 @@ public final class ServiceSettings {
     /** A builder that starts from {@code base}. */
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
-        return new Builder().balancer(base.balancer);
+        return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
+                .hashKeyCookie(base.hashKeyCookie);
     }
 
     /** Creates each service's balancer. */
@@ -53,26 +67,68 @@ public final class ServiceSettings {
         return balancer;
     }
 
+    /** The request header whose value is the hashing key, or {@code null}. */
+    @Nullable
+    public String hashKeyHeader() {
+        return hashKeyHeader;
+    }
+
+    /** The cookie whose value is the hashing key, or {@code null}. */
+    @Nullable
+    public String hashKeyCookie() {
+        return hashKeyCookie;
+    }
+
     @Override
     public String toString() {
-        return "ServiceSettings{balancer=" + balancer.name() + '}';
+        return "ServiceSettings{balancer=" + balancer.name()
+                + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
+                + (hashKeyCookie != null ? ", hashKeyCookie=" + hashKeyCookie : "") + '}';
     }
 
     /** Builds {@link ServiceSettings}. Not thread-safe. */
     public static final class Builder {
-        private LoadBalancerFactory balancer = LoadBalancers.roundRobin();
+        private LoadBalancerFactory balancer = LoadBalancers.peakEwma();
+        @Nullable
+        private String hashKeyHeader;
+        @Nullable
+        private String hashKeyCookie;
 
         private Builder() {
         }
 
-        /** Sets the balancer. Default: {@link LoadBalancers#roundRobin()}. */
+        /** Sets the balancer. Default: {@link LoadBalancers#peakEwma()}. */
         public Builder balancer(LoadBalancerFactory balancer) {
             this.balancer = requireNonNull(balancer, "balancer");
             return this;
         }
 
-        /** Builds the settings. */
+        /** The header to take the hashing key from; {@code null} for none. Default: none. */
+        public Builder hashKeyHeader(@Nullable String hashKeyHeader) {
+            this.hashKeyHeader = hashKeyHeader;
+            return this;
+        }
+
+        /** The cookie to take the hashing key from; {@code null} for none. Default: none. */
+        public Builder hashKeyCookie(@Nullable String hashKeyCookie) {
+            this.hashKeyCookie = hashKeyCookie;
+            return this;
+        }
+
+        /**
+         * Builds the settings.
+         *
+         * @throws IllegalArgumentException naming the field when a header or cookie name is empty
+         */
         public ServiceSettings build() {
+            if (hashKeyHeader != null && hashKeyHeader.isBlank()) {
+                throw new IllegalArgumentException("hashKeyHeader: '" + hashKeyHeader
+                        + "' (expected: a header name, or null for none)");
+            }
+            if (hashKeyCookie != null && hashKeyCookie.isBlank()) {
+                throw new IllegalArgumentException("hashKeyCookie: '" + hashKeyCookie
+                        + "' (expected: a cookie name, or null for none)");
+            }
             return new ServiceSettings(this);
         }
     }

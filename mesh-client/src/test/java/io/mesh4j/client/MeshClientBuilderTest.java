@@ -42,9 +42,17 @@ class MeshClientBuilderTest {
     }
 
     @Test
+    void shouldFailNamingFieldWhenHashKeySourceIsBlank() {
+        assertThatThrownBy(() -> ServiceSettings.custom().hashKeyHeader(" ").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("hashKeyHeader: ' '");
+        assertThatThrownBy(() -> ServiceSettings.custom().hashKeyCookie("").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("hashKeyCookie: ''");
+    }
+
+    @Test
     void shouldUseDocumentedDefaultsWhenNothingElseIsSet() {
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
-            assertThat(mesh.settingsFor("orders").balancer()).isSameAs(LoadBalancers.roundRobin());
+            assertThat(mesh.settingsFor("orders").balancer()).isSameAs(LoadBalancers.peakEwma());
             assertThat(mesh.discovery()).isSameAs(discovery);
             assertThat(mesh.okHttpClient().interceptors()).containsExactly(mesh.interceptor());
         }
@@ -71,7 +79,7 @@ class MeshClientBuilderTest {
                 .build();
 
         assertThat(derived.settingsFor("payments").balancer()).isSameAs(custom);
-        assertThat(original.settingsFor("payments").balancer()).isSameAs(LoadBalancers.roundRobin());
+        assertThat(original.settingsFor("payments").balancer()).isSameAs(LoadBalancers.peakEwma());
         assertThat(derived.okHttpClient().connectionPool()).isSameAs(base.connectionPool());
         assertThat(derived.interceptor()).isNotSameAs(original.interceptor());
         derived.close();

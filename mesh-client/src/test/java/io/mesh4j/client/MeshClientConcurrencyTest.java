@@ -2,6 +2,7 @@ package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.lb.LoadBalancers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ class MeshClientConcurrencyTest {
             MeshClient mesh = MeshClient.builder()
                     .discovery(StaticDiscovery.of(backends.instances("orders")))
                     .okHttpClient(base)
+                    .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
                     .build();
             Map<String, LongAdder> answers = new ConcurrentHashMap<>();
             ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -7,6 +7,7 @@ import io.mesh4j.api.MeshException;
 import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.UnknownServiceException;
+import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,10 @@ class MeshInterceptorTest {
     void setUp() {
         backends = Backends.start(3);
         discovery = StaticDiscovery.of(backends.instances("orders"));
-        mesh = MeshClient.builder().discovery(discovery).build();
+        mesh = MeshClient.builder()
+                .discovery(discovery)
+                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
+                .build();
     }
 
     @AfterEach

@@ -3,7 +3,9 @@ package io.mesh4j.samples;
 import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
+import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -18,8 +20,9 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * Quick start: three instances of an {@code orders} service on loopback, a {@link MeshClient} over static
- * discovery, and requests to {@code http://orders/...} spread over the instances.
+ * Quick start: three instances of an {@code orders} service on loopback (the third one 20 times slower), a
+ * {@link MeshClient} over static discovery, and requests to {@code http://orders/...} spread over the instances,
+ * first by round robin, then by the default peak-EWMA balancer, which learns to avoid the slow instance.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
  */
@@ -36,7 +39,7 @@ public final class QuickStart {
         List<HttpServer> backends = new ArrayList<>();
         List<ServiceInstance> instances = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            HttpServer server = startBackend("orders-" + i);
+            HttpServer server = startBackend("orders-" + i, i == 3 ? 20 : 1);
             backends.add(server);
             instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getAddress().getPort())
                     .id("orders-" + i)
@@ -44,16 +47,16 @@ public final class QuickStart {
         }
 
         StaticDiscovery discovery = StaticDiscovery.of(instances);
+        ServiceSettings roundRobin = ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build();
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery).defaultSettings(roundRobin).build()) {
+            System.out.println("Round robin: " + REQUESTS + " requests to http://orders/v1/items");
+            spread(mesh.okHttpClient(), REQUESTS);
+        }
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
             OkHttpClient http = mesh.okHttpClient();
-            System.out.println("Sending " + REQUESTS + " requests to http://orders/v1/items ...");
-            Map<String, Integer> answeredBy = new TreeMap<>();
-            for (int i = 0; i < REQUESTS; i++) {
-                String instance = get(http, "http://orders/v1/items?page=" + i);
-                answeredBy.merge(instance, 1, Integer::sum);
-            }
-            answeredBy.forEach((instance, count) ->
-                    System.out.printf("  %-9s answered %2d requests %s%n", instance, count, "#".repeat(count)));
+            System.out.println("Peak-EWMA (the default), orders-3 answering in 20 ms, the others in 1 ms: "
+                    + 10 * REQUESTS + " requests");
+            spread(http, 10 * REQUESTS);
 
             discovery.removeInstance("orders", "orders-2");
             System.out.println("Removed orders-2 from discovery; the next 4 requests go to: "
@@ -64,17 +67,31 @@ public final class QuickStart {
         }
     }
 
+    private static void spread(OkHttpClient http, int requests) throws IOException {
+        Map<String, Integer> answeredBy = new TreeMap<>();
+        for (int i = 0; i < requests; i++) {
+            answeredBy.merge(get(http, "http://orders/v1/items?page=" + i), 1, Integer::sum);
+        }
+        answeredBy.forEach((instance, count) -> System.out.printf("  %-9s answered %3d requests %s%n", instance,
+                count, "#".repeat((count * 30 + requests - 1) / requests)));
+    }
+
     private static String get(OkHttpClient http, String url) throws IOException {
         try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
             return response.body().string();
         }
     }
 
-    private static HttpServer startBackend(String name) throws IOException {
+    private static HttpServer startBackend(String name, long delayMillis) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = name.getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

@@ -3,26 +3,29 @@ package io.mesh4j.client.internal;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.RequestContext;
+import io.mesh4j.client.HashKey;
+import io.mesh4j.client.ServiceSettings;
 import java.util.List;
 import okhttp3.Request;
 
 /**
  * The {@link RequestContext} of one call, read straight from the OkHttp request: nothing is copied unless a picker
- * asks for it.
+ * asks for it. The hashing key is the request's {@link HashKey} tag, else the configured header, else the
+ * configured cookie.
  */
 final class CallContext implements RequestContext {
 
-    private final String service;
+    private final ServiceState service;
     private final Request request;
 
-    CallContext(String service, Request request) {
+    CallContext(ServiceState service, Request request) {
         this.service = service;
         this.request = request;
     }
 
     @Override
     public String service() {
-        return service;
+        return service.name();
     }
 
     @Override
@@ -38,6 +41,32 @@ final class CallContext implements RequestContext {
     @Override
     @Nullable
     public String hashKey() {
+        HashKey tag = request.tag(HashKey.class);
+        if (tag != null) {
+            return tag.value();
+        }
+        ServiceSettings settings = service.settings();
+        String header = settings.hashKeyHeader();
+        if (header != null) {
+            String value = request.header(header);
+            if (value != null) {
+                return value;
+            }
+        }
+        String cookie = settings.hashKeyCookie();
+        return cookie != null ? cookieValue(cookie) : null;
+    }
+
+    @Nullable
+    private String cookieValue(String name) {
+        for (String header : request.headers("Cookie")) {
+            for (String pair : header.split(";")) {
+                int equals = pair.indexOf('=');
+                if (equals > 0 && pair.substring(0, equals).trim().equals(name)) {
+                    return pair.substring(equals + 1).trim();
+                }
+            }
+        }
         return null;
     }
 

@@ -41,7 +41,7 @@ public final class MeshCallHandler {
             }
             return chain.proceed(request);
         }
-        Endpoint endpoint = service.picker().pick(new CallContext(service.name(), request));
+        Endpoint endpoint = service.picker().pick(new CallContext(service, request));
         if (endpoint == null) {
             throw new NoHealthyInstanceException(service.name(), service.knownInstances());
         }

@@ -1,5 +1,9 @@
 package io.mesh4j.lb.internal;
 
+import static io.mesh4j.lb.internal.TestBalancers.FIRST_ATTEMPT;
+import static io.mesh4j.lb.internal.TestBalancers.instance;
+import static io.mesh4j.lb.internal.TestBalancers.instances;
+import static io.mesh4j.lb.internal.TestBalancers.pickId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.api.ServiceInstance;
@@ -7,6 +11,7 @@ import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.api.balancer.RequestContext;
+import io.mesh4j.lb.Algorithm;
 import io.mesh4j.lb.LoadBalancers;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,29 +25,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
-class RoundRobinLoadBalancerTest {
+class RoundRobinSelectionTest {
 
-    private static final RequestContext FIRST_ATTEMPT = RequestContext.of("orders", "GET", "/");
+    private final TestBalancers test = new TestBalancers();
 
-    private static ServiceInstance instance(int port) {
-        return ServiceInstance.builder("orders", "127.0.0.1", port).build();
-    }
-
-    private static List<String> pickIds(Picker picker, int count) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ids.add(picker.pick(FIRST_ATTEMPT).instance().id());
-        }
-        return ids;
+    private MeshLoadBalancer roundRobin(List<ServiceInstance> instances) {
+        return test.balancer(test.config().algorithm(Algorithm.ROUND_ROBIN).build(), instances);
     }
 
     @Test
     void shouldPickEachInstanceInTurnWhenInstancesAreSet() {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        balancer.updateInstances(List.of(instance(1), instance(2), instance(3)));
+        MeshLoadBalancer balancer = roundRobin(instances("a", "b", "c"));
 
-        assertThat(pickIds(balancer.picker(), 6)).containsExactly(
-                "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3");
+        List<String> picks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            picks.add(pickId(balancer.picker()));
+        }
+
+        assertThat(picks).containsExactly("a", "b", "c", "a", "b", "c");
     }
 
     @Test
@@ -50,52 +50,48 @@ class RoundRobinLoadBalancerTest {
         LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
         assertThat(balancer.picker().pick(FIRST_ATTEMPT)).isNull();
 
-        balancer.updateInstances(List.of(instance(1)));
+        balancer.updateInstances(instances("a"));
         balancer.updateInstances(List.of());
+
         assertThat(balancer.picker().pick(FIRST_ATTEMPT)).isNull();
     }
 
     @Test
     void shouldSkipTriedInstancesWhenOthersRemain() {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        List<ServiceInstance> all = List.of(instance(1), instance(2), instance(3));
-        balancer.updateInstances(all);
+        List<ServiceInstance> all = instances("a", "b", "c");
+        MeshLoadBalancer balancer = roundRobin(all);
         RequestContext retry = RequestContext.of("orders", "GET", "/", null, 3, List.of(all.get(0), all.get(1)));
 
         for (int i = 0; i < 10; i++) {
-            assertThat(balancer.picker().pick(retry).instance()).isEqualTo(all.get(2));
+            assertThat(balancer.picker().pick(retry).instance().id()).isEqualTo("c");
         }
     }
 
     @Test
     void shouldPickATriedInstanceWhenAllWereTried() {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        List<ServiceInstance> all = List.of(instance(1), instance(2));
-        balancer.updateInstances(all);
-        RequestContext retry = RequestContext.of("orders", "GET", "/", null, 3, all);
+        List<ServiceInstance> all = instances("a", "b");
+        MeshLoadBalancer balancer = roundRobin(all);
 
-        assertThat(balancer.picker().pick(retry)).isNotNull();
+        assertThat(balancer.picker().pick(RequestContext.of("orders", "GET", "/", null, 3, all))).isNotNull();
     }
 
     @Test
     void shouldKeepEndpointAndPositionWhenInstanceSetChanges() {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        balancer.updateInstances(List.of(instance(1), instance(2)));
+        MeshLoadBalancer balancer = roundRobin(instances("a", "b"));
         Endpoint first = balancer.picker().pick(FIRST_ATTEMPT);
 
-        balancer.updateInstances(List.of(instance(1), instance(2), instance(3)));
+        balancer.updateInstances(instances("a", "b", "c"));
 
         Picker picker = balancer.picker();
-        assertThat(picker.pick(FIRST_ATTEMPT).instance().id()).isEqualTo("127.0.0.1:2");
-        assertThat(picker.pick(FIRST_ATTEMPT).instance().id()).isEqualTo("127.0.0.1:3");
+        assertThat(pickId(picker)).isEqualTo("b");
+        assertThat(pickId(picker)).isEqualTo("c");
         assertThat(picker.pick(FIRST_ATTEMPT)).isSameAs(first);
     }
 
     @Test
     void shouldUseNewInstanceDataWhenSameIdChanges() {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        balancer.updateInstances(List.of(instance(1)));
-        ServiceInstance moved = ServiceInstance.builder("orders", "127.0.0.2", 1).id("127.0.0.1:1").build();
+        MeshLoadBalancer balancer = roundRobin(List.of(instance("a")));
+        ServiceInstance moved = ServiceInstance.builder("orders", "127.0.0.2", 9090).id("a").build();
 
         balancer.updateInstances(List.of(moved));
 
@@ -104,8 +100,7 @@ class RoundRobinLoadBalancerTest {
 
     @Test
     void shouldSpreadEvenlyWhenPickedConcurrently() throws Exception {
-        LoadBalancer balancer = LoadBalancers.roundRobin().newLoadBalancer("orders");
-        balancer.updateInstances(List.of(instance(1), instance(2), instance(3), instance(4)));
+        MeshLoadBalancer balancer = roundRobin(instances("a", "b", "c", "d"));
         Map<String, LongAdder> counts = new ConcurrentHashMap<>();
         int threads = 8;
         int picksPerThread = 10_000;
@@ -116,8 +111,7 @@ class RoundRobinLoadBalancerTest {
             futures.add(pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < picksPerThread; i++) {
-                    String id = balancer.picker().pick(FIRST_ATTEMPT).instance().id();
-                    counts.computeIfAbsent(id, k -> new LongAdder()).increment();
+                    counts.computeIfAbsent(pickId(balancer.picker()), k -> new LongAdder()).increment();
                 }
                 return null;
             }));

@@ -1,0 +1,130 @@
+package io.mesh4j.lb.internal;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One instance as a {@link MeshLoadBalancer} sees it: in-flight count, peak-EWMA latency estimate, consecutive
+ * failures, and ejection and slow-start state. It outlives snapshots: the balancer keeps the same endpoint for an
+ * instance id across discovery updates.
+ *
+ * <p>Thread-safe. The feedback methods run on request threads, lock-free. The latency estimate is updated with a
+ * racy read-modify-write of two volatile fields: two attempts ending at the same instant may lose one sample, which
+ * an estimate tolerates, in exchange for no lock and no allocation. Ejection and ramp fields are written only under
+ * the balancer's monitor.
+ */
+final class BalancedEndpoint implements Endpoint {
+
+    static final long NOT_RAMPING = Long.MIN_VALUE;
+
+    private final MeshLoadBalancer owner;
+    private volatile ServiceInstance instance;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+    private volatile double costNanos;
+    private volatile long costStamp;
+
+    volatile boolean ejected;
+    volatile long ejectedUntil;
+    int ejections;
+    long returnedAt;
+    volatile long rampStart = NOT_RAMPING;
+
+    BalancedEndpoint(MeshLoadBalancer owner, ServiceInstance instance, long now) {
+        this.owner = owner;
+        this.instance = instance;
+        this.costStamp = now;
+    }
+
+    @Override
+    public ServiceInstance instance() {
+        return instance;
+    }
+
+    void instance(ServiceInstance instance) {
+        this.instance = instance;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void onAttemptStart() {
+        inFlight.incrementAndGet();
+    }
+
+    @Override
+    public void onAttemptEnd(long latencyNanos, AttemptOutcome outcome) {
+        inFlight.decrementAndGet();
+        if (outcome == AttemptOutcome.CANCELLED) {
+            return;
+        }
+        boolean failure = outcome.isFailure();
+        if (owner.tracksLatency()) {
+            observe(failure ? Math.max(latencyNanos, owner.failurePenaltyNanos()) : latencyNanos,
+                    owner.ticker().read());
+        }
+        if (failure) {
+            if (owner.ejects() && consecutiveFailures.incrementAndGet() >= owner.ejectionThreshold()) {
+                owner.onConsecutiveFailures(this);
+            }
+        } else if (consecutiveFailures.get() != 0) {
+            consecutiveFailures.set(0);
+        }
+    }
+
+    void resetFailures() {
+        consecutiveFailures.set(0);
+    }
+
+    /**
+     * Folds one latency sample into the estimate. The old estimate first decays by {@code w = exp(-elapsed / tau)};
+     * a sample above it replaces it (the peak), a lower one is averaged in as {@code decayed + sample * (1 - w)}.
+     */
+    void observe(double sampleNanos, long now) {
+        long elapsed = now - costStamp;
+        double w = elapsed <= 0 ? 1.0 : Math.exp(-elapsed / owner.decayNanos());
+        double decayed = costNanos * w;
+        costNanos = sampleNanos > decayed ? sampleNanos : decayed + sampleNanos * (1.0 - w);
+        costStamp = now;
+    }
+
+    /** The estimate as of {@code now}: it decays towards zero while no sample arrives, so idle endpoints get tried. */
+    double cost(long now) {
+        double cost = costNanos;
+        long elapsed = now - costStamp;
+        return elapsed <= 0 ? cost : cost * Math.exp(-elapsed / owner.decayNanos());
+    }
+
+    /**
+     * The peak-EWMA load: estimate times (in flight + 1). An endpoint with no estimate yet but requests in flight
+     * counts as the failure penalty, so a fresh endpoint is not flooded before its first answer.
+     */
+    double load(long now) {
+        int outstanding = inFlight.get();
+        double cost = cost(now);
+        if (cost == 0.0 && outstanding != 0) {
+            return owner.failurePenaltyNanos() + outstanding;
+        }
+        return cost * (outstanding + 1);
+    }
+
+    /** The share of its traffic a ramping endpoint takes at {@code now}, from the minimum to 1. */
+    double rampFactor(long now, long windowNanos, double minFactor) {
+        long start = rampStart;
+        if (start == NOT_RAMPING) {
+            return 1.0;
+        }
+        double progress = (double) (now - start) / windowNanos;
+        return progress >= 1.0 ? 1.0 : Math.max(minFactor, progress);
+    }
+
+    @Override
+    public String toString() {
+        return instance + (ejected ? " (ejected)" : "");
+    }
+}

@@ -1,0 +1,250 @@
+package io.mesh4j.lb.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Ticker;
+import io.mesh4j.api.balancer.LoadBalancer;
+import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.lb.Algorithm;
+import io.mesh4j.lb.BalancerConfig;
+import io.mesh4j.lb.OutlierEjectionConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/**
+ * The balancer behind every {@link Algorithm}: keeps one {@link BalancedEndpoint} per instance id, and whenever the
+ * instance set or an endpoint's health changes builds an immutable {@link BalancedPicker} over the candidates
+ * (healthy, or all in panic; local zone first) and publishes it with one volatile write.
+ *
+ * <p>Thread-safe. Snapshot building runs under this object's monitor: on discovery updates, on an ejection (from
+ * the request thread whose attempt crossed the failure threshold, a rare event), and when a snapshot's review time
+ * passes (an ejection ends or a ramp completes), which one picking thread notices and does while the others keep
+ * using the current snapshot. Picking itself takes no lock.
+ */
+final class MeshLoadBalancer implements LoadBalancer {
+
+    private static final Picker EMPTY = context -> null;
+
+    private final String service;
+    private final BalancerConfig config;
+    private final Ticker ticker;
+    private final RandomGenerator random;
+    private final boolean tracksLatency;
+    private final double decayNanos;
+    private final long failurePenaltyNanos;
+    private final OutlierEjectionConfig ejection;
+    private final long slowStartNanos;
+    private final double slowStartMinFactor;
+    private final AtomicInteger position = new AtomicInteger();
+    private final AtomicBoolean reviewing = new AtomicBoolean();
+
+    private volatile Picker picker = EMPTY;
+    private Map<String, BalancedEndpoint> endpointsById = Map.of();
+    private List<BalancedEndpoint> endpoints = List.of();
+    private boolean populated;
+
+    MeshLoadBalancer(String service, BalancerConfig config) {
+        this.service = requireNonNull(service, "service");
+        this.config = requireNonNull(config, "config");
+        this.ticker = config.ticker();
+        this.random = config.random();
+        this.tracksLatency = config.algorithm() == Algorithm.PEAK_EWMA;
+        this.decayNanos = config.ewmaDecayTime().toNanos();
+        this.failurePenaltyNanos = config.failurePenalty().toNanos();
+        this.ejection = config.outlierEjection();
+        this.slowStartNanos = config.slowStartWindow().toNanos();
+        this.slowStartMinFactor = config.slowStartMinWeightPercent() / 100.0;
+    }
+
+    @Override
+    public synchronized void updateInstances(List<ServiceInstance> instances) {
+        requireNonNull(instances, "instances");
+        long now = ticker.read();
+        Map<String, BalancedEndpoint> next = new HashMap<>(instances.size() * 2);
+        List<BalancedEndpoint> ordered = new ArrayList<>(instances.size());
+        for (ServiceInstance instance : instances) {
+            BalancedEndpoint endpoint = endpointsById.get(instance.id());
+            if (endpoint == null) {
+                endpoint = new BalancedEndpoint(this, instance, now);
+                if (populated && slowStartNanos > 0) {
+                    endpoint.rampStart = now;
+                }
+            } else {
+                endpoint.instance(instance);
+            }
+            if (next.put(instance.id(), endpoint) == null) {
+                ordered.add(endpoint);
+            }
+        }
+        endpointsById = next;
+        endpoints = List.copyOf(ordered);
+        populated |= !ordered.isEmpty();
+        rebuild(now);
+    }
+
+    @Override
+    public Picker picker() {
+        return picker;
+    }
+
+    /** Called by the picking thread that notices a snapshot's review time has passed. */
+    void review() {
+        if (reviewing.compareAndSet(false, true)) {
+            try {
+                synchronized (this) {
+                    rebuild(ticker.read());
+                }
+            } finally {
+                reviewing.set(false);
+            }
+        }
+    }
+
+    /** Called by an endpoint whose consecutive failures reached the threshold. */
+    synchronized void onConsecutiveFailures(BalancedEndpoint endpoint) {
+        if (endpoint.ejected || endpointsById.get(endpoint.instance().id()) != endpoint) {
+            return;
+        }
+        int ejectedNow = 0;
+        for (BalancedEndpoint e : endpoints) {
+            if (e.ejected) {
+                ejectedNow++;
+            }
+        }
+        int cap = Math.max(1, endpoints.size() * ejection.maxEjectedPercent() / 100);
+        if (ejectedNow >= cap) {
+            return;
+        }
+        long now = ticker.read();
+        long base = ejection.baseEjectionTime().toNanos();
+        long max = ejection.maxEjectionTime().toNanos();
+        if (endpoint.ejections > 0 && now - endpoint.returnedAt > max) {
+            endpoint.ejections = 0;
+        }
+        endpoint.ejections++;
+        endpoint.ejected = true;
+        endpoint.ejectedUntil = now + Math.min(max, base * endpoint.ejections);
+        endpoint.resetFailures();
+        rebuild(now);
+    }
+
+    private void rebuild(long now) {
+        long reviewAt = Long.MAX_VALUE;
+        List<BalancedEndpoint> healthy = new ArrayList<>(endpoints.size());
+        for (BalancedEndpoint endpoint : endpoints) {
+            if (endpoint.ejected && now - endpoint.ejectedUntil >= 0) {
+                endpoint.ejected = false;
+                endpoint.returnedAt = now;
+                if (slowStartNanos > 0) {
+                    endpoint.rampStart = now;
+                }
+            }
+            if (endpoint.rampStart != BalancedEndpoint.NOT_RAMPING && now - endpoint.rampStart >= slowStartNanos) {
+                endpoint.rampStart = BalancedEndpoint.NOT_RAMPING;
+            }
+            if (endpoint.ejected) {
+                reviewAt = Math.min(reviewAt, endpoint.ejectedUntil);
+            } else {
+                healthy.add(endpoint);
+            }
+            if (endpoint.rampStart != BalancedEndpoint.NOT_RAMPING) {
+                reviewAt = Math.min(reviewAt, endpoint.rampStart + slowStartNanos);
+            }
+        }
+        if (endpoints.isEmpty()) {
+            picker = EMPTY;
+            return;
+        }
+        List<BalancedEndpoint> candidates =
+                healthy.size() * 100 < config.panicThresholdPercent() * endpoints.size() || healthy.isEmpty()
+                        ? endpoints
+                        : healthy;
+        candidates = preferLocalZone(candidates);
+        BalancedEndpoint[] array = candidates.toArray(new BalancedEndpoint[0]);
+        boolean ramping = false;
+        for (BalancedEndpoint endpoint : array) {
+            ramping |= endpoint.rampStart != BalancedEndpoint.NOT_RAMPING;
+        }
+        Selector selector = Selectors.create(config.algorithm(), array, this, position);
+        picker = new BalancedPicker(this, array, selector, reviewAt == Long.MAX_VALUE ? 0 : reviewAt,
+                reviewAt != Long.MAX_VALUE, ramping);
+    }
+
+    private List<BalancedEndpoint> preferLocalZone(List<BalancedEndpoint> candidates) {
+        String zone = config.localZone();
+        if (zone == null) {
+            return candidates;
+        }
+        int localTotal = 0;
+        for (BalancedEndpoint endpoint : endpoints) {
+            if (zone.equals(endpoint.instance().zone())) {
+                localTotal++;
+            }
+        }
+        List<BalancedEndpoint> local = new ArrayList<>();
+        for (BalancedEndpoint endpoint : candidates) {
+            if (zone.equals(endpoint.instance().zone())) {
+                local.add(endpoint);
+            }
+        }
+        boolean enough = !local.isEmpty() && local.size() * 100 >= config.minLocalHealthyPercent() * localTotal;
+        return enough ? local : candidates;
+    }
+
+    BalancerConfig config() {
+        return config;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    RandomGenerator random() {
+        return random != null ? random : ThreadLocalRandom.current();
+    }
+
+    boolean tracksLatency() {
+        return tracksLatency;
+    }
+
+    double decayNanos() {
+        return decayNanos;
+    }
+
+    long failurePenaltyNanos() {
+        return failurePenaltyNanos;
+    }
+
+    boolean ejects() {
+        return ejection.enabled();
+    }
+
+    int ejectionThreshold() {
+        return ejection.consecutiveFailures();
+    }
+
+    long slowStartNanos() {
+        return slowStartNanos;
+    }
+
+    double slowStartMinFactor() {
+        return slowStartMinFactor;
+    }
+
+    /** The endpoints of the current instance set, for tests and gauges. */
+    synchronized List<BalancedEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    @Override
+    public String toString() {
+        return "MeshLoadBalancer{" + service + ", " + config.algorithm() + ", " + endpoints.size() + " instances}";
+    }
+}

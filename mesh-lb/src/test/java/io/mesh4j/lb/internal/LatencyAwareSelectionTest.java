@@ -1,0 +1,116 @@
+package io.mesh4j.lb.internal;
+
+import static io.mesh4j.lb.internal.TestBalancers.FIRST_ATTEMPT;
+import static io.mesh4j.lb.internal.TestBalancers.counts;
+import static io.mesh4j.lb.internal.TestBalancers.endpoint;
+import static io.mesh4j.lb.internal.TestBalancers.instances;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.lb.Algorithm;
+import io.mesh4j.lb.OutlierEjectionConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Least request and peak-EWMA, driven by a hand-moved clock: every attempt "takes" its latency. */
+class LatencyAwareSelectionTest {
+
+    private final TestBalancers test = new TestBalancers();
+
+    private MeshLoadBalancer peakEwma() {
+        return test.balancer(test.config().algorithm(Algorithm.PEAK_EWMA)
+                .outlierEjection(OutlierEjectionConfig.disabled()).build(), instances("a", "b", "c", "d"));
+    }
+
+    /** Sends {@code count} sequential attempts; each advances the clock by the picked instance's latency. */
+    private Map<String, Integer> run(MeshLoadBalancer balancer, int count, Function<String, Duration> latency,
+            Function<String, AttemptOutcome> outcome) {
+        Map<String, Integer> picks = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            Endpoint endpoint = balancer.picker().pick(FIRST_ATTEMPT);
+            String id = endpoint.instance().id();
+            picks.merge(id, 1, Integer::sum);
+            endpoint.onAttemptStart();
+            Duration took = latency.apply(id);
+            test.advance(took);
+            endpoint.onAttemptEnd(took.toNanos(), outcome.apply(id));
+        }
+        return picks;
+    }
+
+    private static Duration slowA(String id) {
+        return id.equals("a") ? Duration.ofMillis(100) : Duration.ofMillis(5);
+    }
+
+    @Test
+    void shouldAvoidInstanceWithRequestsInFlightWhenLeastRequest() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.LEAST_REQUEST).build(),
+                instances("a", "b", "c"));
+        Endpoint busy = endpoint(balancer, "a");
+        for (int i = 0; i < 5; i++) {
+            busy.onAttemptStart();
+        }
+
+        Map<String, Integer> counts = counts(balancer, 1_000);
+
+        assertThat(counts).doesNotContainKey("a");
+        assertThat(counts.get("b") + counts.get("c")).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldStarveSlowInstanceWithinAFewRequestsWhenPeakEwma() {
+        MeshLoadBalancer balancer = peakEwma();
+
+        Map<String, Integer> first = run(balancer, 20, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+        Map<String, Integer> next = run(balancer, 1_000, LatencyAwareSelectionTest::slowA,
+                id -> AttemptOutcome.SUCCESS);
+
+        assertThat(first.getOrDefault("a", 0)).isLessThanOrEqualTo(3);
+        assertThat(next.getOrDefault("a", 0)).isLessThan(100);
+    }
+
+    @Test
+    void shouldSendTrafficBackWhenSlowInstanceSpeedsUp() {
+        MeshLoadBalancer balancer = peakEwma();
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+
+        test.advance(Duration.ofSeconds(60));
+        Map<String, Integer> recovered = run(balancer, 2_000, id -> Duration.ofMillis(5),
+                id -> AttemptOutcome.SUCCESS);
+
+        assertThat(recovered.getOrDefault("a", 0)).isBetween(300, 700);
+    }
+
+    @Test
+    void shouldPenalizeFastFailuresWhenPeakEwma() {
+        MeshLoadBalancer balancer = peakEwma();
+
+        Map<String, Integer> picks = run(balancer, 1_000,
+                id -> id.equals("a") ? Duration.ofMillis(1) : Duration.ofMillis(10),
+                id -> id.equals("a") ? AttemptOutcome.SERVER_ERROR : AttemptOutcome.SUCCESS);
+
+        assertThat(picks.getOrDefault("a", 0)).isLessThan(100);
+    }
+
+    @Test
+    void shouldTrackPeakAndDecayWhenObservingSamples() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint endpoint = endpoint(balancer, "a");
+        long t0 = test.now.get();
+
+        endpoint.observe(10_000_000, t0 + 1);
+        endpoint.observe(50_000_000, t0 + 2);
+
+        assertThat(endpoint.cost(t0 + 2)).isEqualTo(50_000_000.0);
+        assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
+                .isCloseTo(50_000_000 / Math.E, org.assertj.core.data.Offset.offset(1.0));
+        endpoint.observe(10_000_000, t0 + 2 + Duration.ofSeconds(10).toNanos());
+        double expected = 50_000_000 / Math.E + 10_000_000 * (1 - 1 / Math.E);
+        assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
+                .isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
+    }
+}
