@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceNames;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
 import io.mesh4j.client.internal.ServiceRegistry;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ public final class MeshClient implements AutoCloseable {
         this.unknownHostPolicy = builder.unknownHostPolicy;
         this.ownsBaseClient = builder.baseClient == null;
         this.baseClient = builder.baseClient != null ? builder.baseClient : new OkHttpClient();
-        this.registry = new ServiceRegistry(discovery, this::settingsFor);
+        this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient));
         this.interceptor = new MeshInterceptor(new MeshCallHandler(registry, unknownHostPolicy, System::nanoTime));
         this.okHttpClient = baseClient.newBuilder().addInterceptor(interceptor).build();
     }
@@ -92,7 +93,7 @@ public final class MeshClient implements AutoCloseable {
     }
 
     /**
-     * Stops this client's subscriptions and balancers. When the client created its own OkHttp client (none was
+     * Stops this client's subscriptions, balancers, health checks and scheduler thread. When the client created its own OkHttp client (none was
      * given to {@link Builder#okHttpClient}), also shuts down its dispatcher and idle connections. Idempotent.
      */
     @Override

@@ -17,6 +17,7 @@ import io.mesh4j.lb.LoadBalancers;
  *   <tr><td>{@link #balancer()}</td><td>{@link LoadBalancers#peakEwma()}</td></tr>
  *   <tr><td>{@link #hashKeyHeader()}</td><td>none</td></tr>
  *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
+ *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -38,8 +39,11 @@ public final class ServiceSettings {
     private final String hashKeyHeader;
     @Nullable
     private final String hashKeyCookie;
+    @Nullable
+    private final ActiveHealthCheck activeHealthCheck;
 
     private ServiceSettings(Builder builder) {
+        this.activeHealthCheck = builder.activeHealthCheck;
         this.balancer = builder.balancer;
         this.hashKeyHeader = builder.hashKeyHeader;
         this.hashKeyCookie = builder.hashKeyCookie;
@@ -59,7 +63,7 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie);
+                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck);
     }
 
     /** Creates each service's balancer. */
@@ -79,9 +83,16 @@ public final class ServiceSettings {
         return hashKeyCookie;
     }
 
+    /** Active health checking of this service's instances, or {@code null} when off. */
+    @Nullable
+    public ActiveHealthCheck activeHealthCheck() {
+        return activeHealthCheck;
+    }
+
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name()
+                + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
                 + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
                 + (hashKeyCookie != null ? ", hashKeyCookie=" + hashKeyCookie : "") + '}';
     }
@@ -93,8 +104,16 @@ public final class ServiceSettings {
         private String hashKeyHeader;
         @Nullable
         private String hashKeyCookie;
+        @Nullable
+        private ActiveHealthCheck activeHealthCheck;
 
         private Builder() {
+        }
+
+        /** Turns on active health checking; {@code null} turns it off. Default: off. */
+        public Builder activeHealthCheck(@Nullable ActiveHealthCheck activeHealthCheck) {
+            this.activeHealthCheck = activeHealthCheck;
+            return this;
         }
 
         /** Sets the balancer. Default: {@link LoadBalancers#peakEwma()}. */

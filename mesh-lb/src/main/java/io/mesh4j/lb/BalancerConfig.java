@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.Checks;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
@@ -13,7 +14,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>How one snapshot is built when the instance set or an instance's health changes:
  * <ol>
- *   <li><b>healthy</b> = the instances not ejected;</li>
+ *   <li><b>healthy</b> = the instances neither ejected nor failing the client's active health checks;</li>
  *   <li><b>panic</b>: if fewer than {@link #panicThresholdPercent()} percent of all instances are healthy, balance
  *       over all of them rather than overload the few;</li>
  *   <li><b>zone</b>: with a {@link #localZone()}, use only the candidates in that zone while at least

@@ -2,6 +2,7 @@ package io.mesh4j.lb;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.internal.Checks;
 import java.time.Duration;
 
 /**

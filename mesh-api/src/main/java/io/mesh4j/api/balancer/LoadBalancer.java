@@ -20,6 +20,16 @@ public interface LoadBalancer extends AutoCloseable {
     /** The current snapshot. Never {@code null}: before the first update it picks nothing. */
     Picker picker();
 
+    /**
+     * Marks the instance with {@code instanceId} as failing ({@code healthy == false}) or passing active health
+     * checks run by the client. A balancer should stop picking an instance marked unhealthy (its panic threshold
+     * permitting) until it is marked healthy again; new instances start healthy. Called off the request path.
+     * Ids not in the current instance set are ignored. The default ignores the call: a balancer that does not
+     * override it does not take part in active health checking.
+     */
+    default void updateHealth(String instanceId, boolean healthy) {
+    }
+
     /** Stops whatever the balancer runs in the background. Idempotent. */
     @Override
     default void close() {

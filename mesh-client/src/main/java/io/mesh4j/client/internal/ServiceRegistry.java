@@ -22,15 +22,19 @@ public final class ServiceRegistry implements AutoCloseable {
 
     private final ServiceDiscovery discovery;
     private final Function<String, ServiceSettings> settingsByService;
+    private final ClientResources resources;
     private final Map<String, ServiceState> services = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
      * @param settingsByService the settings of a service, defaults included; called once per service
+     * @param resources the client's scheduler and plain OkHttp client, for background work
      */
-    public ServiceRegistry(ServiceDiscovery discovery, Function<String, ServiceSettings> settingsByService) {
+    public ServiceRegistry(ServiceDiscovery discovery, Function<String, ServiceSettings> settingsByService,
+            ClientResources resources) {
         this.discovery = requireNonNull(discovery, "discovery");
         this.settingsByService = requireNonNull(settingsByService, "settingsByService");
+        this.resources = requireNonNull(resources, "resources");
     }
 
     /** Returns the state of the mesh service named {@code host}, or {@code null} if discovery does not know it. */
@@ -51,17 +55,22 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     private ServiceState open(String name, List<ServiceInstance> current) {
-        ServiceState state = new ServiceState(name, settingsByService.apply(name));
+        ServiceState state = new ServiceState(name, settingsByService.apply(name), resources);
         state.onInstances(current);
         state.subscribed(discovery.subscribe(name, (service, instances) -> state.onInstances(instances)));
+        state.start();
         return state;
     }
 
-    /** Stops every subscription and balancer. Discovery itself belongs to the caller and stays open. */
+    /**
+     * Stops every subscription, health checker and balancer, and the scheduler. Discovery itself belongs to the
+     * caller and stays open.
+     */
     @Override
     public void close() {
         closed = true;
         services.values().forEach(ServiceState::close);
         services.clear();
+        resources.close();
     }
 }

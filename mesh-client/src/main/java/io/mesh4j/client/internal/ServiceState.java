@@ -2,14 +2,16 @@ package io.mesh4j.client.internal;
 
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Subscription;
+import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
 import java.util.List;
 
 /**
- * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription)
- * and the size of the last instance set, for error messages.
+ * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
+ * its active health checker if configured, and the size of the last instance set, for error messages.
  *
  * <p>Thread-safe: discovery updates arrive serialized on the discovery's thread; request threads only read.
  */
@@ -22,10 +24,31 @@ public final class ServiceState implements AutoCloseable {
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
 
+    @Nullable
+    private final ClientResources resources;
+    @Nullable
+    private final ActiveHealthChecker healthChecker;
+
     ServiceState(String name, ServiceSettings settings) {
+        this(name, settings, null);
+    }
+
+    ServiceState(String name, ServiceSettings settings, @Nullable ClientResources resources) {
         this.name = name;
         this.settings = settings;
         this.balancer = settings.balancer().newLoadBalancer(name);
+        this.resources = resources;
+        ActiveHealthCheck check = settings.activeHealthCheck();
+        this.healthChecker = check != null && resources != null
+                ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
+                : null;
+    }
+
+    /** Starts background work (active health checks), once the first instances are known. */
+    void start() {
+        if (healthChecker != null && resources != null) {
+            healthChecker.start(resources.scheduler());
+        }
     }
 
     void subscribed(Subscription subscription) {
@@ -35,6 +58,9 @@ public final class ServiceState implements AutoCloseable {
     void onInstances(List<ServiceInstance> instances) {
         urlRewriter = UrlRewriter.forInstances(instances.size());
         balancer.updateInstances(instances);
+        if (healthChecker != null) {
+            healthChecker.onInstances(instances);
+        }
         knownInstances = instances.size();
     }
 
@@ -65,6 +91,9 @@ public final class ServiceState implements AutoCloseable {
 
     @Override
     public void close() {
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         subscription.close();
         balancer.close();
     }

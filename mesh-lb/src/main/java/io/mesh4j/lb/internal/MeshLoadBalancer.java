@@ -21,7 +21,8 @@ import java.util.random.RandomGenerator;
 /**
  * The balancer behind every {@link Algorithm}: keeps one {@link BalancedEndpoint} per instance id, and whenever the
  * instance set or an endpoint's health changes builds an immutable {@link BalancedPicker} over the candidates
- * (healthy, or all in panic; local zone first) and publishes it with one volatile write.
+ * (healthy, or all in panic; local zone first) and publishes it with one volatile write. Healthy means neither
+ * ejected by outlier detection nor marked unhealthy by the client's active health checks.
  *
  * <p>Thread-safe. Snapshot building runs under this object's monitor: on discovery updates, on an ejection (from
  * the request thread whose attempt crossed the failure threshold, a rare event), and when a snapshot's review time
@@ -94,6 +95,20 @@ final class MeshLoadBalancer implements LoadBalancer {
         return picker;
     }
 
+    @Override
+    public synchronized void updateHealth(String instanceId, boolean healthy) {
+        BalancedEndpoint endpoint = endpointsById.get(requireNonNull(instanceId, "instanceId"));
+        if (endpoint == null || endpoint.activelyHealthy == healthy) {
+            return;
+        }
+        long now = ticker.read();
+        endpoint.activelyHealthy = healthy;
+        if (healthy && slowStartNanos > 0) {
+            endpoint.rampStart = now;
+        }
+        rebuild(now);
+    }
+
     /** Called by the picking thread that notices a snapshot's review time has passed. */
     void review() {
         if (reviewing.compareAndSet(false, true)) {
@@ -151,7 +166,7 @@ final class MeshLoadBalancer implements LoadBalancer {
             }
             if (endpoint.ejected) {
                 reviewAt = Math.min(reviewAt, endpoint.ejectedUntil);
-            } else {
+            } else if (endpoint.activelyHealthy) {
                 healthy.add(endpoint);
             }
             if (endpoint.rampStart != BalancedEndpoint.NOT_RAMPING) {
