@@ -3,7 +3,9 @@ package io.mesh4j.benchmarks;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.MeshInterceptor;
+import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
+import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The mesh interceptor's own cost per call (resolve, pick, rewrite, feedback) against a chain that answers at once.
+ * The mesh interceptor's own cost per call (resolve, pick, rewrite, feedback) against a chain that answers at once,
+ * with round robin (see {@code BalancerBenchmark} for what other balancers add) and no telemetry (see
+ * {@code TelemetryBenchmark}).
  *
  * <ul>
  *   <li>{@code meshCall}: the same request to {@code http://orders/...} again and again through
@@ -67,7 +71,10 @@ public class InterceptorBenchmark {
             list.add(ServiceInstance.builder("orders", "10.0." + (i / 250) + '.' + (i % 250 + 1), 8080).build());
         }
         target = list.get(0);
-        mesh = MeshClient.builder().discovery(StaticDiscovery.of(list)).build();
+        mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(list))
+                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
+                .build();
         interceptor = mesh.interceptor();
         meshRequest = new Request.Builder().url("http://orders/v1/items?q=1").header("X-Request-Id", "r-1").build();
         Request outsideRequest = new Request.Builder().url("http://example.com/v1/items?q=1").build();

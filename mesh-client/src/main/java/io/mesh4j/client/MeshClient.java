@@ -8,9 +8,19 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
 import io.mesh4j.client.internal.ServiceRegistry;
+import io.mesh4j.client.internal.Telemetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.slf4j.event.Level;
 
 /**
  * A service mesh inside the caller. Requests to {@code http://<service>/...} through {@link #okHttpClient()} are
@@ -38,6 +48,13 @@ public final class MeshClient implements AutoCloseable {
     private final ServiceSettings defaultSettings;
     private final Map<String, ServiceSettings> serviceSettings;
     private final UnknownHostPolicy unknownHostPolicy;
+    @Nullable
+    private final MeterRegistry meterRegistry;
+    private final boolean meterInstanceTags;
+    @Nullable
+    private final OpenTelemetry openTelemetry;
+    @Nullable
+    private final Level accessLogLevel;
     private final OkHttpClient baseClient;
     private final boolean ownsBaseClient;
     private final ServiceRegistry registry;
@@ -49,11 +66,34 @@ public final class MeshClient implements AutoCloseable {
         this.defaultSettings = builder.defaultSettings;
         this.serviceSettings = Map.copyOf(builder.serviceSettings);
         this.unknownHostPolicy = builder.unknownHostPolicy;
+        this.meterRegistry = builder.meterRegistry;
+        this.meterInstanceTags = builder.meterInstanceTags;
+        this.openTelemetry = builder.openTelemetry;
+        this.accessLogLevel = builder.accessLogLevel;
         this.ownsBaseClient = builder.baseClient == null;
-        this.baseClient = builder.baseClient != null ? builder.baseClient : new OkHttpClient();
-        this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient));
-        this.interceptor = new MeshInterceptor(new MeshCallHandler(registry, unknownHostPolicy, System::nanoTime));
+        this.baseClient = builder.baseClient != null ? builder.baseClient : newOwnedClient(openTelemetry);
+        Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel);
+        this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient), telemetry);
+        this.interceptor = new MeshInterceptor(
+                new MeshCallHandler(registry, unknownHostPolicy, telemetry, System::nanoTime));
         this.okHttpClient = baseClient.newBuilder().addInterceptor(interceptor).build();
+    }
+
+    /**
+     * The OkHttp client a mesh client creates when given none. With OpenTelemetry on, its dispatcher runs
+     * asynchronous calls with the caller's current context, so their spans continue the caller's trace.
+     */
+    private static OkHttpClient newOwnedClient(@Nullable OpenTelemetry openTelemetry) {
+        if (openTelemetry == null) {
+            return new OkHttpClient();
+        }
+        ExecutorService executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "mesh4j-okhttp-dispatcher");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        return new OkHttpClient.Builder().dispatcher(new Dispatcher(Context.taskWrapping(executor))).build();
     }
 
     /** Starts a builder. */
@@ -87,7 +127,11 @@ public final class MeshClient implements AutoCloseable {
                 .discovery(discovery)
                 .defaultSettings(defaultSettings)
                 .unknownHostPolicy(unknownHostPolicy)
-                .okHttpClient(baseClient);
+                .okHttpClient(baseClient)
+                .meterInstanceTags(meterInstanceTags)
+                .accessLogLevel(accessLogLevel);
+        builder.meterRegistry = meterRegistry;
+        builder.openTelemetry = openTelemetry;
         builder.serviceSettings.putAll(serviceSettings);
         return builder;
     }
@@ -123,8 +167,53 @@ public final class MeshClient implements AutoCloseable {
         private UnknownHostPolicy unknownHostPolicy = UnknownHostPolicy.PASS_THROUGH;
         @Nullable
         private OkHttpClient baseClient;
+        @Nullable
+        private MeterRegistry meterRegistry;
+        private boolean meterInstanceTags = true;
+        @Nullable
+        private OpenTelemetry openTelemetry;
+        @Nullable
+        private Level accessLogLevel = Level.DEBUG;
 
         private Builder() {
+        }
+
+        /**
+         * Records Micrometer meters: a timer per call ({@code mesh.client.requests}), a counter per attempt
+         * ({@code mesh.client.attempts}), and per service the gauges {@code mesh.client.requests.active} and
+         * {@code mesh.service.instances}. Default: none, and no metrics cost.
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Whether the attempt counter carries an {@code instance} tag. Turn it off for services with many or
+         * short-lived instances to bound the number of time series. Default: {@code true}.
+         */
+        public Builder meterInstanceTags(boolean meterInstanceTags) {
+            this.meterInstanceTags = meterInstanceTags;
+            return this;
+        }
+
+        /**
+         * Records OpenTelemetry spans (an INTERNAL span per call, a CLIENT span per attempt) and injects the trace
+         * context into each attempt with the instance's propagators. Default: none, and no tracing cost.
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
+        /**
+         * The SLF4J level of the access log (logger {@code io.mesh4j.access}, one line per call with service,
+         * instance, method, path, status, outcome, attempts and duration; never headers or query); {@code null}
+         * turns it off. Default: {@code DEBUG}.
+         */
+        public Builder accessLogLevel(@Nullable Level accessLogLevel) {
+            this.accessLogLevel = accessLogLevel;
+            return this;
         }
 
         /** Where instances come from, for example {@link StaticDiscovery} or Consul. Required. */

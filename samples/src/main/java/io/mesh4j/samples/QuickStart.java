@@ -11,10 +11,15 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -22,7 +27,8 @@ import okhttp3.Response;
 /**
  * Quick start: three instances of an {@code orders} service on loopback (the third one 20 times slower), a
  * {@link MeshClient} over static discovery, and requests to {@code http://orders/...} spread over the instances,
- * first by round robin, then by the default peak-EWMA balancer, which learns to avoid the slow instance.
+ * first by round robin, then by the default peak-EWMA balancer, which learns to avoid the slow instance; and at the
+ * end a summary of the Micrometer metrics the second client recorded.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
  */
@@ -52,7 +58,8 @@ public final class QuickStart {
             System.out.println("Round robin: " + REQUESTS + " requests to http://orders/v1/items");
             spread(mesh.okHttpClient(), REQUESTS);
         }
-        try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery).meterRegistry(meters).build()) {
             OkHttpClient http = mesh.okHttpClient();
             System.out.println("Peak-EWMA (the default), orders-3 answering in 20 ms, the others in 1 ms: "
                     + 10 * REQUESTS + " requests");
@@ -62,8 +69,27 @@ public final class QuickStart {
             System.out.println("Removed orders-2 from discovery; the next 4 requests go to: "
                     + List.of(get(http, "http://orders/"), get(http, "http://orders/"),
                             get(http, "http://orders/"), get(http, "http://orders/")));
+            printMetrics(meters);
         } finally {
             backends.forEach(server -> server.stop(0));
+        }
+    }
+
+    private static void printMetrics(SimpleMeterRegistry meters) {
+        System.out.println("Metrics of the peak-EWMA client:");
+        for (Timer timer : meters.find("mesh.client.requests").timers()) {
+            System.out.printf("  mesh.client.requests{service=%s,status=%s,outcome=%s}: %d calls, mean %.2f ms,"
+                    + " max %.2f ms%n", timer.getId().getTag("service"), timer.getId().getTag("status"),
+                    timer.getId().getTag("outcome"), timer.count(), timer.mean(TimeUnit.MILLISECONDS),
+                    timer.max(TimeUnit.MILLISECONDS));
+        }
+        meters.find("mesh.client.attempts").counters().stream()
+                .sorted(Comparator.comparing(counter -> counter.getId().getTag("instance")))
+                .forEach(counter -> System.out.printf("  mesh.client.attempts{instance=%s,outcome=%s}: %.0f%n",
+                        counter.getId().getTag("instance"), counter.getId().getTag("outcome"), counter.count()));
+        for (Gauge gauge : meters.find("mesh.service.instances").gauges()) {
+            System.out.printf("  mesh.service.instances{state=%s}: %.0f%n", gauge.getId().getTag("state"),
+                    gauge.value());
         }
     }
 

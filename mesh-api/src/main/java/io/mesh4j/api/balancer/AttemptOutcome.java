@@ -19,10 +19,17 @@ public enum AttemptOutcome {
 
     private final boolean failure;
     private final boolean neverSent;
+    private final String tag;
 
     AttemptOutcome(boolean failure, boolean neverSent) {
         this.failure = failure;
         this.neverSent = neverSent;
+        this.tag = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The lower-case name, for metric tags and logs. */
+    public String tag() {
+        return tag;
     }
 
     /** Whether this outcome counts against the instance (for penalties, ejection and breakers). */

@@ -30,6 +30,11 @@ public interface LoadBalancer extends AutoCloseable {
     default void updateHealth(String instanceId, boolean healthy) {
     }
 
+    /** Current counts for gauges; cheap enough to read on every metrics scrape. Default: unknown. */
+    default BalancerStats stats() {
+        return BalancerStats.unknown();
+    }
+
     /** Stops whatever the balancer runs in the background. Idempotent. */
     @Override
     default void close() {

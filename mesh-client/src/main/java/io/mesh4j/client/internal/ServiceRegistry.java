@@ -23,18 +23,21 @@ public final class ServiceRegistry implements AutoCloseable {
     private final ServiceDiscovery discovery;
     private final Function<String, ServiceSettings> settingsByService;
     private final ClientResources resources;
+    private final Telemetry telemetry;
     private final Map<String, ServiceState> services = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
      * @param settingsByService the settings of a service, defaults included; called once per service
      * @param resources the client's scheduler and plain OkHttp client, for background work
+     * @param telemetry registers each service's gauges
      */
     public ServiceRegistry(ServiceDiscovery discovery, Function<String, ServiceSettings> settingsByService,
-            ClientResources resources) {
+            ClientResources resources, Telemetry telemetry) {
         this.discovery = requireNonNull(discovery, "discovery");
         this.settingsByService = requireNonNull(settingsByService, "settingsByService");
         this.resources = requireNonNull(resources, "resources");
+        this.telemetry = requireNonNull(telemetry, "telemetry");
     }
 
     /** Returns the state of the mesh service named {@code host}, or {@code null} if discovery does not know it. */
@@ -59,11 +62,12 @@ public final class ServiceRegistry implements AutoCloseable {
         state.onInstances(current);
         state.subscribed(discovery.subscribe(name, (service, instances) -> state.onInstances(instances)));
         state.start();
+        telemetry.serviceOpened(state);
         return state;
     }
 
     /**
-     * Stops every subscription, health checker and balancer, and the scheduler. Discovery itself belongs to the
+     * Stops every subscription, health checker and balancer, and the scheduler, and removes the gauges. Discovery itself belongs to the
      * caller and stays open.
      */
     @Override
@@ -72,5 +76,6 @@ public final class ServiceRegistry implements AutoCloseable {
         services.values().forEach(ServiceState::close);
         services.clear();
         resources.close();
+        telemetry.close();
     }
 }

@@ -3,11 +3,13 @@ package io.mesh4j.client.internal;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Subscription;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.balancer.BalancerStats;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
@@ -21,6 +23,8 @@ public final class ServiceState implements AutoCloseable {
     private final ServiceSettings settings;
     private final LoadBalancer balancer;
     private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
+    private final AtomicInteger activeCalls = new AtomicInteger();
+    private final ServiceMeters meters;
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
 
@@ -38,6 +42,7 @@ public final class ServiceState implements AutoCloseable {
         this.settings = settings;
         this.balancer = settings.balancer().newLoadBalancer(name);
         this.resources = resources;
+        this.meters = new ServiceMeters(name);
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
                 ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
@@ -82,6 +87,27 @@ public final class ServiceState implements AutoCloseable {
     /** Rewrites this service's URLs to its instances. */
     UrlRewriter urlRewriter() {
         return urlRewriter;
+    }
+
+    ServiceMeters meters() {
+        return meters;
+    }
+
+    void callStarted() {
+        activeCalls.incrementAndGet();
+    }
+
+    void callEnded() {
+        activeCalls.decrementAndGet();
+    }
+
+    /** Calls in flight, counted only while metrics are on. */
+    int activeCalls() {
+        return activeCalls.get();
+    }
+
+    BalancerStats balancerStats() {
+        return balancer.stats();
     }
 
     /** How many instances discovery listed last. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Ticker;
+import io.mesh4j.api.balancer.BalancerStats;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.lb.Algorithm;
@@ -253,7 +254,20 @@ final class MeshLoadBalancer implements LoadBalancer {
         return slowStartMinFactor;
     }
 
-    /** The endpoints of the current instance set, for tests and gauges. */
+    @Override
+    public synchronized BalancerStats stats() {
+        int healthy = 0;
+        int ejected = 0;
+        int failing = 0;
+        for (BalancedEndpoint endpoint : endpoints) {
+            ejected += endpoint.ejected ? 1 : 0;
+            failing += endpoint.activelyHealthy ? 0 : 1;
+            healthy += !endpoint.ejected && endpoint.activelyHealthy ? 1 : 0;
+        }
+        return BalancerStats.of(endpoints.size(), healthy, ejected, failing);
+    }
+
+    /** The endpoints of the current instance set, for tests. */
     synchronized List<BalancedEndpoint> endpoints() {
         return endpoints;
     }

@@ -66,6 +66,16 @@ class HealthSelectionTest {
     }
 
     @Test
+    void shouldCountHealthyAndEjectedWhenReportingStats() {
+        MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b", "c", "d"));
+        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        balancer.updateHealth("b", false);
+
+        assertThat(balancer.stats().toString())
+                .isEqualTo("BalancerStats{instances=4, healthy=2, ejected=1, failingHealthChecks=1}");
+    }
+
+    @Test
     void shouldNotEjectWhenFailuresAreInterruptedBySuccess() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b"));
 

@@ -1,0 +1,122 @@
+package io.mesh4j.benchmarks;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.MeshInterceptor;
+import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.client.StaticDiscovery;
+import io.mesh4j.lb.LoadBalancers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The interceptor's cost per call with telemetry off and on, side by side: {@code NONE} configures neither
+ * Micrometer nor OpenTelemetry (and no access log); {@code METRICS} records to a {@code SimpleMeterRegistry};
+ * {@code TRACING} records to an OpenTelemetry SDK whose spans go through a {@code SimpleSpanProcessor} to an
+ * exporter that drops them, so span creation, attributes and export hand-off are all counted;
+ * {@code METRICS_AND_TRACING} does both. Round robin over 3
+ * instances, against a chain that answers at once.
+ *
+ * <p>Run from the repository root:
+ * <pre>
+ * mvn -B -q -pl mesh-benchmarks -am package -DskipTests
+ * java -jar mesh-benchmarks/target/benchmarks.jar TelemetryBenchmark -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class TelemetryBenchmark {
+
+    @Param({"NONE", "METRICS", "TRACING", "METRICS_AND_TRACING"})
+    public String telemetry;
+
+    private MeshClient mesh;
+    private OpenTelemetrySdk openTelemetry;
+    private MeshInterceptor interceptor;
+    private AnsweringChain chain;
+
+    @Setup
+    public void setUp() {
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            instances.add(ServiceInstance.builder("orders", "10.0.0." + i, 8080).build());
+        }
+        MeshClient.Builder builder = MeshClient.builder()
+                .discovery(StaticDiscovery.of(instances))
+                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
+                .accessLogLevel(null);
+        if (telemetry.contains("METRICS")) {
+            builder.meterRegistry(new SimpleMeterRegistry());
+        }
+        if (telemetry.contains("TRACING")) {
+            openTelemetry = OpenTelemetrySdk.builder()
+                    .setTracerProvider(SdkTracerProvider.builder()
+                            .addSpanProcessor(SimpleSpanProcessor.create(new DroppingExporter()))
+                            .build())
+                    .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                    .build();
+            builder.openTelemetry(openTelemetry);
+        }
+        mesh = builder.build();
+        interceptor = mesh.interceptor();
+        Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
+        chain = new AnsweringChain(request,
+                new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build());
+    }
+
+    @TearDown
+    public void tearDown() {
+        mesh.close();
+        if (openTelemetry != null) {
+            openTelemetry.close();
+        }
+    }
+
+    @Benchmark
+    public Response meshCall() throws IOException {
+        return interceptor.intercept(chain);
+    }
+
+    /** Accepts spans and drops them. */
+    private static final class DroppingExporter implements SpanExporter {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+}

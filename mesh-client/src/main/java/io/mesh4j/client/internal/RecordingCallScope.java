@@ -1,0 +1,156 @@
+package io.mesh4j.client.internal;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.util.Locale;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.event.Level;
+
+/**
+ * Records one call: a timer sample and an access-log line at the end, an attempt counter per attempt, and, with
+ * tracing on, an INTERNAL span for the logical call (a child of the caller's current context) with one CLIENT span
+ * per attempt below it, whose context is injected into the attempt's headers ({@code traceparent} with the W3C
+ * propagator). The logical span is INTERNAL because OpenTelemetry's HTTP conventions make each try, not the whole
+ * call, a CLIENT span. URLs are recorded without user info; the query is recorded but the values of parameters
+ * that commonly carry secrets are replaced with {@code REDACTED}.
+ *
+ * <p>Not thread-safe: one call's thread drives it.
+ */
+final class RecordingCallScope implements CallScope {
+
+    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> URL = AttributeKey.stringKey("url.full");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<Long> RESEND_COUNT = AttributeKey.longKey("http.request.resend_count");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    private static final AttributeKey<String> MESH_SERVICE = AttributeKey.stringKey("mesh.service");
+    private static final AttributeKey<String> MESH_INSTANCE = AttributeKey.stringKey("mesh.instance.id");
+    private static final AttributeKey<String> MESH_BALANCER = AttributeKey.stringKey("mesh.balancer");
+    private static final AttributeKey<String> MESH_ATTEMPT_KIND = AttributeKey.stringKey("mesh.attempt.kind");
+    private static final AttributeKey<Long> MESH_ATTEMPTS = AttributeKey.longKey("mesh.attempts");
+
+    private final Telemetry telemetry;
+    private final ServiceState service;
+    private final Request request;
+    private final boolean logging;
+    private final long startNanos = System.nanoTime();
+    @Nullable
+    private final Span callSpan;
+    @Nullable
+    private Span attemptSpan;
+    @Nullable
+    private ServiceInstance lastInstance;
+    private int attempts;
+
+    RecordingCallScope(Telemetry telemetry, ServiceState service, Request request, boolean logging) {
+        this.telemetry = telemetry;
+        this.service = service;
+        this.request = request;
+        this.logging = logging;
+        Tracer tracer = telemetry.tracer();
+        this.callSpan = tracer == null ? null : tracer.spanBuilder(request.method())
+                .setSpanKind(SpanKind.INTERNAL)
+                .setParent(Context.current())
+                .setAttribute(METHOD, request.method())
+                .setAttribute(URL, UrlRedaction.redact(request.url()))
+                .setAttribute(SERVER_ADDRESS, service.name())
+                .setAttribute(MESH_SERVICE, service.name())
+                .setAttribute(MESH_BALANCER, service.settings().balancer().name())
+                .startSpan();
+        if (telemetry.metricsEnabled()) {
+            service.callStarted();
+        }
+    }
+
+    @Override
+    public void beforeAttempt(Request.Builder attempt, ServiceInstance instance, HttpUrl url, int number) {
+        attempts = number;
+        lastInstance = instance;
+        Tracer tracer = telemetry.tracer();
+        OpenTelemetry openTelemetry = telemetry.openTelemetry();
+        if (tracer == null || openTelemetry == null || callSpan == null) {
+            return;
+        }
+        Context parent = Context.current().with(callSpan);
+        Span span = tracer.spanBuilder(request.method())
+                .setSpanKind(SpanKind.CLIENT)
+                .setParent(parent)
+                .setAttribute(METHOD, request.method())
+                .setAttribute(URL, UrlRedaction.redact(url))
+                .setAttribute(SERVER_ADDRESS, instance.host())
+                .setAttribute(SERVER_PORT, (long) instance.port())
+                .setAttribute(MESH_SERVICE, service.name())
+                .setAttribute(MESH_INSTANCE, instance.id())
+                .setAttribute(MESH_ATTEMPT_KIND, number == 1 ? "first" : "retry")
+                .startSpan();
+        if (number > 1) {
+            span.setAttribute(RESEND_COUNT, (long) (number - 1));
+        }
+        attemptSpan = span;
+        openTelemetry.getPropagators().getTextMapPropagator()
+                .inject(parent.with(span), attempt, (builder, key, value) -> builder.header(key, value));
+    }
+
+    @Override
+    public void afterAttempt(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
+        ServiceInstance instance = lastInstance;
+        telemetry.recordAttempt(service, instance != null ? instance.id() : "", attempts > 1, outcome);
+        Span span = attemptSpan;
+        if (span != null) {
+            finish(span, response, failure);
+            attemptSpan = null;
+        }
+    }
+
+    @Override
+    public void end(@Nullable Response response, @Nullable Throwable failure, CallOutcome outcome) {
+        long nanos = System.nanoTime() - startNanos;
+        if (telemetry.metricsEnabled()) {
+            service.callEnded();
+        }
+        telemetry.recordCall(service, request.method(), response != null ? response.code() : 0, outcome, nanos);
+        if (callSpan != null) {
+            callSpan.setAttribute(MESH_ATTEMPTS, (long) attempts);
+            if (response == null && failure == null) {
+                callSpan.setStatus(StatusCode.ERROR);
+                callSpan.setAttribute(ERROR_TYPE, outcome.tag());
+            }
+            finish(callSpan, response, failure);
+        }
+        if (logging) {
+            Level level = telemetry.accessLogLevel();
+            telemetry.accessLog().atLevel(level).log(
+                    "service={} instance={} method={} path={} status={} outcome={} attempts={} duration_ms={}",
+                    service.name(), lastInstance != null ? lastInstance.id() : "-", request.method(),
+                    request.url().encodedPath(), response != null ? response.code() : "-", outcome.tag(), attempts,
+                    String.format(Locale.ROOT, "%.3f", nanos / 1e6));
+        }
+    }
+
+    private static void finish(Span span, @Nullable Response response, @Nullable Throwable failure) {
+        if (response != null) {
+            span.setAttribute(STATUS, (long) response.code());
+            if (response.code() >= 500) {
+                span.setStatus(StatusCode.ERROR);
+                span.setAttribute(ERROR_TYPE, String.valueOf(response.code()));
+            }
+        } else if (failure != null) {
+            span.setStatus(StatusCode.ERROR);
+            span.setAttribute(ERROR_TYPE, failure.getClass().getName());
+            span.recordException(failure);
+        }
+        span.end();
+    }
+}
