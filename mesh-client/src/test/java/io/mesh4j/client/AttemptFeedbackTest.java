@@ -76,8 +76,9 @@ class AttemptFeedbackTest {
         }
 
         @Override
-        public void onAttemptEnd(long latencyNanos, AttemptOutcome outcome) {
+        public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
             assertThat(latencyNanos).isPositive();
+            assertThat(endNanos).isLessThanOrEqualTo(System.nanoTime());
             events.add("end " + instance.id() + " " + outcome);
         }
     }

@@ -13,6 +13,12 @@ import java.time.Duration;
  * least one may be. An instance that stays in for longer than {@code maxEjectionTime} after returning starts again
  * from the base time.
  *
+ * <p>Optionally, success-rate ejection (Envoy's {@code success_rate}): every {@link #successRateInterval()}, among
+ * instances with at least {@link #successRateRequestVolume()} attempts in the interval, and only when at least
+ * {@link #successRateMinimumHosts()} instances qualify, an instance whose success rate is below
+ * {@code mean - successRateStdevFactor * stdev} of theirs is ejected like a consecutive-failure outlier. The check
+ * runs on the request thread whose attempt ends first after the interval, so no background thread is needed.
+ *
  * <p>Immutable and thread-safe.
  *
  * <table>
@@ -22,6 +28,10 @@ import java.time.Duration;
  *   <tr><td>{@code baseEjectionTime}</td><td>30 s</td><td>1 ms to 1 h</td></tr>
  *   <tr><td>{@code maxEjectionTime}</td><td>300 s</td><td>{@code baseEjectionTime} to 24 h</td></tr>
  *   <tr><td>{@code maxEjectedPercent}</td><td>10</td><td>1 to 100</td></tr>
+ *   <tr><td>{@code successRateInterval}</td><td>0 (off)</td><td>0, or 100 ms to 1 h</td></tr>
+ *   <tr><td>{@code successRateMinimumHosts}</td><td>5</td><td>1 to 10,000</td></tr>
+ *   <tr><td>{@code successRateRequestVolume}</td><td>100</td><td>1 to 1,000,000</td></tr>
+ *   <tr><td>{@code successRateStdevFactor}</td><td>1.9</td><td>0.1 to 10</td></tr>
  * </table>
  */
 public final class OutlierEjectionConfig {
@@ -34,8 +44,16 @@ public final class OutlierEjectionConfig {
     private final Duration baseEjectionTime;
     private final Duration maxEjectionTime;
     private final int maxEjectedPercent;
+    private final Duration successRateInterval;
+    private final int successRateMinimumHosts;
+    private final int successRateRequestVolume;
+    private final double successRateStdevFactor;
 
     private OutlierEjectionConfig(Builder builder, boolean enabled) {
+        this.successRateInterval = builder.successRateInterval;
+        this.successRateMinimumHosts = builder.successRateMinimumHosts;
+        this.successRateRequestVolume = builder.successRateRequestVolume;
+        this.successRateStdevFactor = builder.successRateStdevFactor;
         this.enabled = enabled;
         this.consecutiveFailures = builder.consecutiveFailures;
         this.baseEjectionTime = builder.baseEjectionTime;
@@ -64,7 +82,11 @@ public final class OutlierEjectionConfig {
         return new Builder().consecutiveFailures(base.consecutiveFailures)
                 .baseEjectionTime(base.baseEjectionTime)
                 .maxEjectionTime(base.maxEjectionTime)
-                .maxEjectedPercent(base.maxEjectedPercent);
+                .maxEjectedPercent(base.maxEjectedPercent)
+                .successRateInterval(base.successRateInterval)
+                .successRateMinimumHosts(base.successRateMinimumHosts)
+                .successRateRequestVolume(base.successRateRequestVolume)
+                .successRateStdevFactor(base.successRateStdevFactor);
     }
 
     public boolean enabled() {
@@ -87,6 +109,23 @@ public final class OutlierEjectionConfig {
         return maxEjectedPercent;
     }
 
+    /** How often success rates are compared; zero when success-rate ejection is off. */
+    public Duration successRateInterval() {
+        return successRateInterval;
+    }
+
+    public int successRateMinimumHosts() {
+        return successRateMinimumHosts;
+    }
+
+    public int successRateRequestVolume() {
+        return successRateRequestVolume;
+    }
+
+    public double successRateStdevFactor() {
+        return successRateStdevFactor;
+    }
+
     @Override
     public String toString() {
         if (!enabled) {
@@ -94,7 +133,9 @@ public final class OutlierEjectionConfig {
         }
         return "OutlierEjectionConfig{consecutiveFailures=" + consecutiveFailures + ", baseEjectionTime="
                 + baseEjectionTime + ", maxEjectionTime=" + maxEjectionTime + ", maxEjectedPercent="
-                + maxEjectedPercent + '}';
+                + maxEjectedPercent + ", successRateInterval=" + successRateInterval + ", successRateMinimumHosts="
+                + successRateMinimumHosts + ", successRateRequestVolume=" + successRateRequestVolume
+                + ", successRateStdevFactor=" + successRateStdevFactor + '}';
     }
 
     /** Builds {@link OutlierEjectionConfig}. Not thread-safe; {@link #build()} checks ranges. */
@@ -103,8 +144,36 @@ public final class OutlierEjectionConfig {
         private Duration baseEjectionTime = Duration.ofSeconds(30);
         private Duration maxEjectionTime = Duration.ofSeconds(300);
         private int maxEjectedPercent = 10;
+        private Duration successRateInterval = Duration.ZERO;
+        private int successRateMinimumHosts = 5;
+        private int successRateRequestVolume = 100;
+        private double successRateStdevFactor = 1.9;
 
         private Builder() {
+        }
+
+        /** How often to compare success rates, 100 ms to 1 h; zero turns it off. Default: 0. */
+        public Builder successRateInterval(Duration successRateInterval) {
+            this.successRateInterval = requireNonNull(successRateInterval, "successRateInterval");
+            return this;
+        }
+
+        /** Fewest qualifying instances for a comparison, 1 to 10,000. Default: 5. */
+        public Builder successRateMinimumHosts(int successRateMinimumHosts) {
+            this.successRateMinimumHosts = successRateMinimumHosts;
+            return this;
+        }
+
+        /** Fewest attempts in the interval for an instance to qualify, 1 to 1,000,000. Default: 100. */
+        public Builder successRateRequestVolume(int successRateRequestVolume) {
+            this.successRateRequestVolume = successRateRequestVolume;
+            return this;
+        }
+
+        /** How many standard deviations below the mean ejects, 0.1 to 10. Default: 1.9. */
+        public Builder successRateStdevFactor(double successRateStdevFactor) {
+            this.successRateStdevFactor = successRateStdevFactor;
+            return this;
         }
 
         /** Failures in a row that eject an instance, 1 to 1,000. Default: 5. */
@@ -141,6 +210,16 @@ public final class OutlierEjectionConfig {
             Checks.range("baseEjectionTime", baseEjectionTime, Duration.ofMillis(1), Duration.ofHours(1));
             Checks.range("maxEjectionTime", maxEjectionTime, baseEjectionTime, Duration.ofHours(24));
             Checks.range("maxEjectedPercent", maxEjectedPercent, 1, 100);
+            if (!successRateInterval.isZero()) {
+                Checks.range("successRateInterval", successRateInterval, Duration.ofMillis(100),
+                        Duration.ofHours(1));
+            }
+            Checks.range("successRateMinimumHosts", successRateMinimumHosts, 1, 10_000);
+            Checks.range("successRateRequestVolume", successRateRequestVolume, 1, 1_000_000);
+            if (!(successRateStdevFactor >= 0.1 && successRateStdevFactor <= 10)) {
+                throw new IllegalArgumentException("successRateStdevFactor: " + successRateStdevFactor
+                        + " (expected: 0.1 to 10)");
+            }
             return new OutlierEjectionConfig(this, true);
         }
     }

@@ -15,8 +15,11 @@ public interface AttemptFeedback {
     /**
      * The attempt started by the matching {@link #onAttemptStart()} has ended.
      *
+     * @param endNanos a reading of the client's ticker when the attempt ended, in the same time base as the
+     *     balancer's own ticker ({@link System#nanoTime()} unless both are configured otherwise), so that a balancer
+     *     that keeps time-weighted state needs no clock read of its own on the request path
      * @param latencyNanos time from start to the response headers, or to the failure
      * @param outcome how it ended
      */
-    void onAttemptEnd(long latencyNanos, AttemptOutcome outcome);
+    void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome);
 }

@@ -68,13 +68,15 @@ public final class MeshCallHandler {
             response = chain.proceed(request);
         } catch (IOException | RuntimeException | Error e) {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
-            endpoint.onAttemptEnd(nanoTime.getAsLong() - start, outcome);
+            long end = nanoTime.getAsLong();
+            endpoint.onAttemptEnd(end, end - start, outcome);
             call.afterAttempt(null, e, outcome);
             call.end(null, e, CallOutcome.ofFailure(outcome));
             throw e;
         }
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
-        endpoint.onAttemptEnd(nanoTime.getAsLong() - start, outcome);
+        long end = nanoTime.getAsLong();
+        endpoint.onAttemptEnd(end, end - start, outcome);
         call.afterAttempt(response, null, outcome);
         call.end(response, null, CallOutcome.ofStatus(response.code()));
         return response;

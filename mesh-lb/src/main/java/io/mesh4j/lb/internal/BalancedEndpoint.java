@@ -23,6 +23,8 @@ final class BalancedEndpoint implements Endpoint {
     private volatile ServiceInstance instance;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger intervalAttempts = new AtomicInteger();
+    private final AtomicInteger intervalSuccesses = new AtomicInteger();
 
     private volatile double costNanos;
     private volatile long costStamp;
@@ -59,15 +61,22 @@ final class BalancedEndpoint implements Endpoint {
     }
 
     @Override
-    public void onAttemptEnd(long latencyNanos, AttemptOutcome outcome) {
+    public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
         inFlight.decrementAndGet();
         if (outcome == AttemptOutcome.CANCELLED) {
             return;
         }
         boolean failure = outcome.isFailure();
+        if (owner.checksSuccessRate()) {
+            intervalAttempts.incrementAndGet();
+            if (!failure) {
+                intervalSuccesses.incrementAndGet();
+            }
+            owner.maybeCheckSuccessRates(endNanos);
+        }
         if (owner.tracksLatency()) {
-            observe(failure ? Math.max(latencyNanos, owner.failurePenaltyNanos()) : latencyNanos,
-                    owner.ticker().read());
+            observe(failure ? Math.max(latencyNanos, owner.failurePenaltyNanos()) : latencyNanos, endNanos);
+            owner.observedTime(endNanos);
         }
         if (failure) {
             if (owner.ejects() && consecutiveFailures.incrementAndGet() >= owner.ejectionThreshold()) {
@@ -80,6 +89,16 @@ final class BalancedEndpoint implements Endpoint {
 
     void resetFailures() {
         consecutiveFailures.set(0);
+    }
+
+    /** Attempts in the current success-rate interval; read and reset by the balancer. */
+    int takeIntervalAttempts() {
+        return intervalAttempts.getAndSet(0);
+    }
+
+    /** Successes in the current success-rate interval; read and reset by the balancer. */
+    int takeIntervalSuccesses() {
+        return intervalSuccesses.getAndSet(0);
     }
 
     /**

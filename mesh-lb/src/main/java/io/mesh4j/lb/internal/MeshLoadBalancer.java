@@ -33,6 +33,7 @@ import java.util.random.RandomGenerator;
 final class MeshLoadBalancer implements LoadBalancer {
 
     private static final Picker EMPTY = context -> null;
+    private static final long COARSE_CLOCK_STEP_NANOS = 1_000_000L;
 
     private final String service;
     private final BalancerConfig config;
@@ -46,6 +47,10 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final double slowStartMinFactor;
     private final AtomicInteger position = new AtomicInteger();
     private final AtomicBoolean reviewing = new AtomicBoolean();
+    private volatile long observedNanos;
+    private final long successRateIntervalNanos;
+    private final AtomicBoolean checkingSuccessRates = new AtomicBoolean();
+    private volatile long nextSuccessRateCheck;
 
     private volatile Picker picker = EMPTY;
     private Map<String, BalancedEndpoint> endpointsById = Map.of();
@@ -63,6 +68,9 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.ejection = config.outlierEjection();
         this.slowStartNanos = config.slowStartWindow().toNanos();
         this.slowStartMinFactor = config.slowStartMinWeightPercent() / 100.0;
+        this.observedNanos = ticker.read();
+        this.successRateIntervalNanos = ejection.enabled() ? ejection.successRateInterval().toNanos() : 0;
+        this.nextSuccessRateCheck = observedNanos + successRateIntervalNanos;
     }
 
     @Override
@@ -123,8 +131,56 @@ final class MeshLoadBalancer implements LoadBalancer {
         }
     }
 
+    boolean checksSuccessRate() {
+        return successRateIntervalNanos > 0;
+    }
+
+    /**
+     * Called after every attempt while success-rate ejection is on: the first attempt to end after the interval
+     * compares the interval's success rates and ejects the outliers.
+     */
+    void maybeCheckSuccessRates(long endNanos) {
+        if (endNanos - nextSuccessRateCheck < 0 || !checkingSuccessRates.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            nextSuccessRateCheck = endNanos + successRateIntervalNanos;
+            checkSuccessRates();
+        } finally {
+            checkingSuccessRates.set(false);
+        }
+    }
+
+    private synchronized void checkSuccessRates() {
+        List<BalancedEndpoint> qualified = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        for (BalancedEndpoint endpoint : endpoints) {
+            int attempts = endpoint.takeIntervalAttempts();
+            int successes = endpoint.takeIntervalSuccesses();
+            if (attempts >= ejection.successRateRequestVolume()) {
+                qualified.add(endpoint);
+                rates.add(Math.min(1.0, (double) successes / attempts));
+            }
+        }
+        if (qualified.size() < ejection.successRateMinimumHosts()) {
+            return;
+        }
+        double mean = rates.stream().mapToDouble(Double::doubleValue).average().orElse(1.0);
+        double variance = rates.stream().mapToDouble(rate -> (rate - mean) * (rate - mean)).average().orElse(0);
+        double threshold = mean - ejection.successRateStdevFactor() * Math.sqrt(variance);
+        for (int i = 0; i < qualified.size(); i++) {
+            if (rates.get(i) < threshold) {
+                eject(qualified.get(i));
+            }
+        }
+    }
+
     /** Called by an endpoint whose consecutive failures reached the threshold. */
     synchronized void onConsecutiveFailures(BalancedEndpoint endpoint) {
+        eject(endpoint);
+    }
+
+    private void eject(BalancedEndpoint endpoint) {
         if (endpoint.ejected || endpointsById.get(endpoint.instance().id()) != endpoint) {
             return;
         }
@@ -220,6 +276,21 @@ final class MeshLoadBalancer implements LoadBalancer {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    /**
+     * Moves the balancer's coarse clock forward to an attempt's end time, at most once per millisecond, so that
+     * peak-EWMA picks can decay estimates without reading a clock and without a shared write on every call.
+     */
+    void observedTime(long endNanos) {
+        if (endNanos - observedNanos > COARSE_CLOCK_STEP_NANOS) {
+            observedNanos = endNanos;
+        }
+    }
+
+    /** The latest attempt end time seen, to within a millisecond. */
+    long coarseNow() {
+        return observedNanos;
     }
 
     RandomGenerator random() {

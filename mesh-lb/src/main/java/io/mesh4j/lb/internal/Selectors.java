@@ -162,7 +162,7 @@ final class Selectors {
 
         @Override
         boolean prefersSecond(BalancedEndpoint a, BalancedEndpoint b) {
-            long now = owner.ticker().read();
+            long now = owner.coarseNow();
             return b.load(now) < a.load(now);
         }
     }

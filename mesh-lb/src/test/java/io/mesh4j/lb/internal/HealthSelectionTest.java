@@ -3,7 +3,6 @@ package io.mesh4j.lb.internal;
 import static io.mesh4j.lb.internal.TestBalancers.counts;
 import static io.mesh4j.lb.internal.TestBalancers.instance;
 import static io.mesh4j.lb.internal.TestBalancers.instances;
-import static io.mesh4j.lb.internal.TestBalancers.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.api.ServiceInstance;
@@ -34,9 +33,9 @@ class HealthSelectionTest {
     void shouldEjectAfterConsecutiveFailuresAndReturnAfterEjectionTime() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b", "c", "d"));
 
-        report(balancer, "a", 4, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 4, AttemptOutcome.CONNECT_FAILURE);
         assertThat(counts(balancer, 400)).containsKey("a");
-        report(balancer, "a", 1, AttemptOutcome.SERVER_ERROR);
+        test.report(balancer, "a", 1, AttemptOutcome.SERVER_ERROR);
         assertThat(counts(balancer, 400)).doesNotContainKey("a");
 
         test.advance(Duration.ofSeconds(29));
@@ -48,17 +47,17 @@ class HealthSelectionTest {
     @Test
     void shouldEjectLongerEachTimeWhenInstanceKeepsFailing() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b", "c", "d"));
-        report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
+        test.report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
         test.advance(Duration.ofSeconds(30));
         assertThat(counts(balancer, 4)).containsKey("a");
 
-        report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
+        test.report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
         test.advance(Duration.ofSeconds(59));
         assertThat(counts(balancer, 400)).doesNotContainKey("a");
         test.advance(Duration.ofSeconds(1));
         assertThat(counts(balancer, 400)).containsKey("a");
 
-        report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
+        test.report(balancer, "a", 5, AttemptOutcome.TIMEOUT);
         test.advance(Duration.ofSeconds(89));
         assertThat(counts(balancer, 400)).doesNotContainKey("a");
         test.advance(Duration.ofSeconds(1));
@@ -66,9 +65,51 @@ class HealthSelectionTest {
     }
 
     @Test
+    void shouldEjectInstanceWithOutlyingSuccessRateWhenIntervalEnds() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.ROUND_ROBIN)
+                .outlierEjection(OutlierEjectionConfig.custom()
+                        .consecutiveFailures(1_000)
+                        .maxEjectedPercent(50)
+                        .successRateInterval(Duration.ofSeconds(10))
+                        .successRateMinimumHosts(5)
+                        .successRateRequestVolume(100)
+                        .build())
+                .build(), instances("a", "b", "c", "d", "e", "f"));
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            test.report(balancer, id, 95, AttemptOutcome.SUCCESS);
+            test.report(balancer, id, 5, AttemptOutcome.SERVER_ERROR);
+        }
+        for (int i = 0; i < 50; i++) {
+            test.report(balancer, "f", 1, AttemptOutcome.SUCCESS);
+            test.report(balancer, "f", 1, AttemptOutcome.SERVER_ERROR);
+        }
+        assertThat(counts(balancer, 60)).containsKey("f");
+
+        test.advance(Duration.ofSeconds(10));
+        test.report(balancer, "a", 1, AttemptOutcome.SUCCESS);
+
+        assertThat(counts(balancer, 60)).doesNotContainKey("f").hasSize(5);
+    }
+
+    @Test
+    void shouldNotCompareSuccessRatesWhenTooFewInstancesQualify() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.ROUND_ROBIN)
+                .outlierEjection(OutlierEjectionConfig.custom().consecutiveFailures(1_000).maxEjectedPercent(50)
+                        .successRateInterval(Duration.ofSeconds(10)).build())
+                .build(), instances("a", "b", "c", "d", "e", "f"));
+        test.report(balancer, "a", 100, AttemptOutcome.SUCCESS);
+        test.report(balancer, "f", 100, AttemptOutcome.SERVER_ERROR);
+
+        test.advance(Duration.ofSeconds(10));
+        test.report(balancer, "a", 1, AttemptOutcome.SUCCESS);
+
+        assertThat(counts(balancer, 60)).containsKey("f");
+    }
+
+    @Test
     void shouldCountHealthyAndEjectedWhenReportingStats() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b", "c", "d"));
-        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
         balancer.updateHealth("b", false);
 
         assertThat(balancer.stats().toString())
@@ -79,10 +120,10 @@ class HealthSelectionTest {
     void shouldNotEjectWhenFailuresAreInterruptedBySuccess() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b"));
 
-        report(balancer, "a", 4, AttemptOutcome.SERVER_ERROR);
-        report(balancer, "a", 1, AttemptOutcome.SUCCESS);
-        report(balancer, "a", 4, AttemptOutcome.SERVER_ERROR);
-        report(balancer, "a", 3, AttemptOutcome.CANCELLED);
+        test.report(balancer, "a", 4, AttemptOutcome.SERVER_ERROR);
+        test.report(balancer, "a", 1, AttemptOutcome.SUCCESS);
+        test.report(balancer, "a", 4, AttemptOutcome.SERVER_ERROR);
+        test.report(balancer, "a", 3, AttemptOutcome.CANCELLED);
 
         assertThat(counts(balancer, 10)).containsEntry("a", 5);
     }
@@ -91,8 +132,8 @@ class HealthSelectionTest {
     void shouldCapEjectedShareWhenManyInstancesFail() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(25).build(), instances("a", "b", "c", "d"));
 
-        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
-        report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
 
         Map<String, Integer> counts = counts(balancer, 300);
         assertThat(counts).doesNotContainKey("a").containsEntry("b", 100);
@@ -102,7 +143,7 @@ class HealthSelectionTest {
     void shouldAlwaysAllowOneEjectionWhenCapRoundsToZero() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(10).build(), instances("a", "b", "c"));
 
-        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
 
         assertThat(counts(balancer, 100)).doesNotContainKey("a");
     }
@@ -110,11 +151,11 @@ class HealthSelectionTest {
     @Test
     void shouldBalanceOverAllWhenTooFewAreHealthy() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).build(), instances("a", "b", "c", "d"));
-        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
-        report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
         assertThat(counts(balancer, 400)).containsOnlyKeys("c", "d");
 
-        report(balancer, "c", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "c", 5, AttemptOutcome.CONNECT_FAILURE);
 
         assertThat(counts(balancer, 400)).containsOnlyKeys("a", "b", "c", "d");
     }
@@ -123,9 +164,9 @@ class HealthSelectionTest {
     void shouldNeverPanicWhenThresholdIsZero() {
         MeshLoadBalancer balancer = test.balancer(roundRobin(100).panicThresholdPercent(0).build(),
                 instances("a", "b", "c", "d"));
-        report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
-        report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
-        report(balancer, "c", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "b", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "c", 5, AttemptOutcome.CONNECT_FAILURE);
 
         assertThat(counts(balancer, 100)).containsOnlyKeys("d");
     }
@@ -153,7 +194,7 @@ class HealthSelectionTest {
                 instances("a", "b", "c", "d"));
         assertThat(share(balancer, "d")).isEqualTo(0.25);
 
-        report(balancer, "d", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "d", 5, AttemptOutcome.CONNECT_FAILURE);
         test.advance(Duration.ofSeconds(30));
 
         assertThat(share(balancer, "d")).isBetween(0.005, 0.08);
@@ -171,10 +212,10 @@ class HealthSelectionTest {
                 instances);
         assertThat(counts(balancer, 300)).containsOnlyKeys("a1", "a2", "a3");
 
-        report(balancer, "a1", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a1", 5, AttemptOutcome.CONNECT_FAILURE);
         assertThat(counts(balancer, 300)).containsOnlyKeys("a2", "a3");
 
-        report(balancer, "a2", 5, AttemptOutcome.CONNECT_FAILURE);
+        test.report(balancer, "a2", 5, AttemptOutcome.CONNECT_FAILURE);
         assertThat(counts(balancer, 400)).containsOnlyKeys("a3", "b1", "b2", "b3");
     }
 

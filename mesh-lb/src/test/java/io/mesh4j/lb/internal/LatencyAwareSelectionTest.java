@@ -37,7 +37,7 @@ class LatencyAwareSelectionTest {
             endpoint.onAttemptStart();
             Duration took = latency.apply(id);
             test.advance(took);
-            endpoint.onAttemptEnd(took.toNanos(), outcome.apply(id));
+            endpoint.onAttemptEnd(test.now.get(), took.toNanos(), outcome.apply(id));
         }
         return picks;
     }

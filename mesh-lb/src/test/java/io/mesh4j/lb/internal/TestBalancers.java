@@ -70,12 +70,12 @@ final class TestBalancers {
         return counts;
     }
 
-    /** Ends {@code count} attempts on the endpoint of {@code id} with {@code outcome}. */
-    static void report(MeshLoadBalancer balancer, String id, int count, io.mesh4j.api.balancer.AttemptOutcome outcome) {
+    /** Ends {@code count} attempts on the endpoint of {@code id} with {@code outcome}, now. */
+    void report(MeshLoadBalancer balancer, String id, int count, io.mesh4j.api.balancer.AttemptOutcome outcome) {
         Endpoint endpoint = endpoint(balancer, id);
         for (int i = 0; i < count; i++) {
             endpoint.onAttemptStart();
-            endpoint.onAttemptEnd(1_000_000L, outcome);
+            endpoint.onAttemptEnd(now.get(), 1_000_000L, outcome);
         }
     }
 
