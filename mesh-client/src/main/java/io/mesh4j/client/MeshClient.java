@@ -75,7 +75,8 @@ public final class MeshClient implements AutoCloseable {
         Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel);
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient), telemetry);
         this.interceptor = new MeshInterceptor(
-                new MeshCallHandler(registry, unknownHostPolicy, telemetry, System::nanoTime));
+                new MeshCallHandler(registry, unknownHostPolicy, telemetry, System::nanoTime,
+                        MeshCallHandler.Sleeper.SYSTEM));
         this.okHttpClient = baseClient.newBuilder().addInterceptor(interceptor).build();
     }
 

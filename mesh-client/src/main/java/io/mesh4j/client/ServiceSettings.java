@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.resilience.RetryConfig;
 
 /**
  * How the mesh treats calls to one service. Immutable and thread-safe; build one with {@link #custom()} or derive
@@ -18,6 +19,7 @@ import io.mesh4j.lb.LoadBalancers;
  *   <tr><td>{@link #hashKeyHeader()}</td><td>none</td></tr>
  *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
  *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -41,8 +43,10 @@ public final class ServiceSettings {
     private final String hashKeyCookie;
     @Nullable
     private final ActiveHealthCheck activeHealthCheck;
+    private final RetryConfig retry;
 
     private ServiceSettings(Builder builder) {
+        this.retry = builder.retry;
         this.activeHealthCheck = builder.activeHealthCheck;
         this.balancer = builder.balancer;
         this.hashKeyHeader = builder.hashKeyHeader;
@@ -63,7 +67,7 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck);
+                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry);
     }
 
     /** Creates each service's balancer. */
@@ -89,9 +93,14 @@ public final class ServiceSettings {
         return activeHealthCheck;
     }
 
+    /** When failed attempts are retried. */
+    public RetryConfig retry() {
+        return retry;
+    }
+
     @Override
     public String toString() {
-        return "ServiceSettings{balancer=" + balancer.name()
+        return "ServiceSettings{balancer=" + balancer.name() + ", " + retry
                 + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
                 + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
                 + (hashKeyCookie != null ? ", hashKeyCookie=" + hashKeyCookie : "") + '}';
@@ -106,8 +115,15 @@ public final class ServiceSettings {
         private String hashKeyCookie;
         @Nullable
         private ActiveHealthCheck activeHealthCheck;
+        private RetryConfig retry = RetryConfig.ofDefaults();
 
         private Builder() {
+        }
+
+        /** When to retry; {@link RetryConfig#disabled()} for never. Default: {@link RetryConfig#ofDefaults()}. */
+        public Builder retry(RetryConfig retry) {
+            this.retry = requireNonNull(retry, "retry");
+            return this;
         }
 
         /** Turns on active health checking; {@code null} turns it off. Default: off. */

@@ -10,6 +10,7 @@ import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.api.balancer.RequestContext;
+import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,7 +98,7 @@ class AttemptFeedbackTest {
     private MeshClient meshOver(ServiceInstance instance) {
         return MeshClient.builder()
                 .discovery(StaticDiscovery.of(instance))
-                .service("orders", ServiceSettings.custom().balancer(recording).build())
+                .service("orders", ServiceSettings.custom().balancer(recording).retry(RetryConfig.disabled()).build())
                 .build();
     }
 

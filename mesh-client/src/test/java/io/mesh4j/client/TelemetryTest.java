@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.resilience.RetryConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -58,7 +59,8 @@ class TelemetryTest {
                 ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id("orders-1").build());
         mesh = MeshClient.builder()
                 .discovery(discovery)
-                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
+                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin())
+                        .retry(RetryConfig.disabled()).build())
                 .meterRegistry(meters)
                 .openTelemetry(openTelemetry)
                 .accessLogLevel(Level.INFO)

@@ -17,10 +17,18 @@ final class CallContext implements RequestContext {
 
     private final ServiceState service;
     private final Request request;
+    private final int attempt;
+    private final List<ServiceInstance> tried;
 
     CallContext(ServiceState service, Request request) {
+        this(service, request, 1, List.of());
+    }
+
+    CallContext(ServiceState service, Request request, int attempt, List<ServiceInstance> tried) {
         this.service = service;
         this.request = request;
+        this.attempt = attempt;
+        this.tried = tried;
     }
 
     @Override
@@ -78,11 +86,11 @@ final class CallContext implements RequestContext {
 
     @Override
     public int attempt() {
-        return 1;
+        return attempt;
     }
 
     @Override
     public List<ServiceInstance> triedInstances() {
-        return List.of();
+        return tried;
     }
 }

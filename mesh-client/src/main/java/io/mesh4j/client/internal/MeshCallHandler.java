@@ -3,20 +3,32 @@ package io.mesh4j.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.NoHealthyInstanceException;
+import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.UnknownServiceException;
+import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.client.Idempotent;
 import io.mesh4j.client.UnknownHostPolicy;
+import io.mesh4j.resilience.RetryPolicy;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * One call through the mesh: resolve the host, pick an instance from the service's current snapshot, rewrite the
- * URL to it, send, and report the attempt's latency and outcome to the picked endpoint and to telemetry.
+ * One call through the mesh: resolve the host, then attempt after attempt (while the service's
+ * {@link RetryPolicy} allows) pick an instance not tried yet from the snapshot read at the start of the call,
+ * rewrite the URL to it, send, and report the attempt's latency and outcome to the picked endpoint and to
+ * telemetry. A failed attempt's response is closed before the next one; the last attempt's response or failure is
+ * the call's.
  *
  * <p>Thread-safe and lock-free: it holds only immutable configuration and the registry.
  */
@@ -26,13 +38,23 @@ public final class MeshCallHandler {
     private final UnknownHostPolicy unknownHostPolicy;
     private final Telemetry telemetry;
     private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
 
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime, Sleeper sleeper) {
         this.registry = requireNonNull(registry, "registry");
         this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
         this.telemetry = requireNonNull(telemetry, "telemetry");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+        this.sleeper = requireNonNull(sleeper, "sleeper");
+    }
+
+    /** Waits between attempts; replaced in tests. */
+    @FunctionalInterface
+    public interface Sleeper {
+        Sleeper SYSTEM = nanos -> java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+
+        void sleep(long nanos) throws InterruptedException;
     }
 
     public Response handle(Interceptor.Chain chain) throws IOException {
@@ -46,21 +68,77 @@ public final class MeshCallHandler {
             return chain.proceed(request);
         }
         CallScope call = telemetry.startCall(service, request);
-        Endpoint endpoint = service.picker().pick(new CallContext(service, request));
-        if (endpoint == null) {
-            NoHealthyInstanceException failure =
-                    new NoHealthyInstanceException(service.name(), service.knownInstances());
-            call.end(null, failure, CallOutcome.NO_INSTANCE);
-            throw failure;
+        RetryPolicy retry = service.retryPolicy();
+        retry.onCall();
+        Picker picker = service.picker();
+        RequestBody body = request.body();
+        boolean replayable = body == null || !body.isOneShot();
+        boolean markedIdempotent = request.tag(Idempotent.class) != null;
+        List<ServiceInstance> tried = List.of();
+        for (int attempt = 1; ; attempt++) {
+            Endpoint endpoint = picker.pick(attempt == 1
+                    ? new CallContext(service, request)
+                    : new CallContext(service, request, attempt, tried));
+            if (endpoint == null) {
+                NoHealthyInstanceException failure =
+                        new NoHealthyInstanceException(service.name(), service.knownInstances());
+                call.end(null, failure, CallOutcome.NO_INSTANCE);
+                throw failure;
+            }
+            ServiceInstance instance = endpoint.instance();
+            HttpUrl target = service.urlRewriter().rewrite(url, instance);
+            Request.Builder builder = request.newBuilder().url(target);
+            call.beforeAttempt(builder, instance, target, attempt);
+            Attempt result = send(chain, builder.build(), endpoint);
+            call.afterAttempt(result.response, result.failure, result.outcome);
+            long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome,
+                    result.response != null ? result.response.code() : 0, RetryAfter.nanos(result.response),
+                    replayable);
+            if (delay == RetryPolicy.NO_RETRY) {
+                return finish(call, result);
+            }
+            if (result.response != null) {
+                result.response.close();
+            }
+            if (tried.isEmpty()) {
+                tried = new ArrayList<>(retry.config().maxAttempts());
+            }
+            tried.add(instance);
+            pause(delay, call);
         }
-        HttpUrl target = service.urlRewriter().rewrite(url, endpoint.instance());
-        Request.Builder attempt = request.newBuilder().url(target);
-        call.beforeAttempt(attempt, endpoint.instance(), target, 1);
-        return send(chain, attempt.build(), endpoint, call);
     }
 
-    private Response send(Interceptor.Chain chain, Request request, Endpoint endpoint, CallScope call)
-            throws IOException {
+    private static Response finish(CallScope call, Attempt result) throws IOException {
+        if (result.response != null) {
+            call.end(result.response, null, CallOutcome.ofStatus(result.response.code()));
+            return result.response;
+        }
+        Throwable failure = result.failure;
+        call.end(null, failure, CallOutcome.ofFailure(result.outcome));
+        if (failure instanceof IOException) {
+            throw (IOException) failure;
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        throw (Error) failure;
+    }
+
+    private void pause(long nanos, CallScope call) throws InterruptedIOException {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            sleeper.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException failure = new InterruptedIOException("interrupted while waiting to retry");
+            call.end(null, failure, CallOutcome.CANCELLED);
+            throw failure;
+        }
+    }
+
+    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint) {
         endpoint.onAttemptStart();
         long start = nanoTime.getAsLong();
         Response response;
@@ -70,15 +148,26 @@ public final class MeshCallHandler {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
             long end = nanoTime.getAsLong();
             endpoint.onAttemptEnd(end, end - start, outcome);
-            call.afterAttempt(null, e, outcome);
-            call.end(null, e, CallOutcome.ofFailure(outcome));
-            throw e;
+            return new Attempt(null, e, outcome);
         }
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
         long end = nanoTime.getAsLong();
         endpoint.onAttemptEnd(end, end - start, outcome);
-        call.afterAttempt(response, null, outcome);
-        call.end(response, null, CallOutcome.ofStatus(response.code()));
-        return response;
+        return new Attempt(response, null, outcome);
+    }
+
+    /** How one attempt ended: a response, or a failure. */
+    private static final class Attempt {
+        @Nullable
+        final Response response;
+        @Nullable
+        final Throwable failure;
+        final AttemptOutcome outcome;
+
+        Attempt(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
+            this.response = response;
+            this.failure = failure;
+            this.outcome = outcome;
+        }
     }
 }

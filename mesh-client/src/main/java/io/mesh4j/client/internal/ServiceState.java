@@ -2,12 +2,14 @@ package io.mesh4j.client.internal;
 
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Subscription;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.BalancerStats;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.resilience.RetryPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +27,7 @@ public final class ServiceState implements AutoCloseable {
     private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
     private final AtomicInteger activeCalls = new AtomicInteger();
     private final ServiceMeters meters;
+    private final RetryPolicy retryPolicy;
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
 
@@ -43,6 +46,7 @@ public final class ServiceState implements AutoCloseable {
         this.balancer = settings.balancer().newLoadBalancer(name);
         this.resources = resources;
         this.meters = new ServiceMeters(name);
+        this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
                 ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
@@ -87,6 +91,10 @@ public final class ServiceState implements AutoCloseable {
     /** Rewrites this service's URLs to its instances. */
     UrlRewriter urlRewriter() {
         return urlRewriter;
+    }
+
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
     }
 
     ServiceMeters meters() {

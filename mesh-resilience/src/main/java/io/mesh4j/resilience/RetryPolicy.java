@@ -1,0 +1,96 @@
+package io.mesh4j.resilience;
+
+import static java.util.Objects.requireNonNull;
+
+import io.mesh4j.api.Ticker;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Decides, after each failed attempt of a call, whether to try again and after how long, by a {@link RetryConfig}
+ * and a {@link RetryBudget} shared by all calls to one service. It knows nothing of HTTP libraries: the client hands
+ * it what it saw.
+ *
+ * <p>Thread-safe.
+ */
+public final class RetryPolicy {
+
+    /** Returned by {@link #retryDelayNanos} when the attempt must not be retried. */
+    public static final long NO_RETRY = -1;
+
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private final RetryConfig config;
+    private final RetryBudget budget;
+
+    private RetryPolicy(RetryConfig config, RetryBudget budget) {
+        this.config = config;
+        this.budget = budget;
+    }
+
+    /** A policy with its own budget, counting time with {@code ticker}. */
+    public static RetryPolicy create(RetryConfig config, Ticker ticker) {
+        requireNonNull(config, "config");
+        return new RetryPolicy(config, RetryBudget.create(config, requireNonNull(ticker, "ticker")));
+    }
+
+    public RetryConfig config() {
+        return config;
+    }
+
+    public RetryBudget budget() {
+        return budget;
+    }
+
+    /** Records a new call (its first attempt) in the budget. */
+    public void onCall() {
+        budget.deposit();
+    }
+
+    /**
+     * Whether the attempt just ended may be retried, and when.
+     *
+     * @param method the HTTP method, upper case
+     * @param markedIdempotent whether the caller marked this request safe to repeat
+     * @param attemptsMade attempts made so far, this one included
+     * @param outcome how the attempt ended
+     * @param status the response status, or 0 when there was no response
+     * @param retryAfterNanos the server's {@code Retry-After} as a duration, or -1 when it sent none
+     * @param bodyReplayable whether the request body can be sent again (false for a one-shot body)
+     * @return the wait before the next attempt in nanoseconds, or {@link #NO_RETRY}
+     */
+    public long retryDelayNanos(String method, boolean markedIdempotent, int attemptsMade, AttemptOutcome outcome,
+            int status, long retryAfterNanos, boolean bodyReplayable) {
+        if (attemptsMade >= config.maxAttempts() || outcome == AttemptOutcome.CANCELLED) {
+            return NO_RETRY;
+        }
+        boolean neverSent = outcome.requestNeverSent();
+        boolean retryableResult = status != 0 ? config.retryStatuses().contains(status) : outcome.isFailure();
+        if (!retryableResult) {
+            return NO_RETRY;
+        }
+        boolean idempotent = IDEMPOTENT.contains(method) || markedIdempotent || config.retryNonIdempotent();
+        if (!neverSent && (!idempotent || !bodyReplayable)) {
+            return NO_RETRY;
+        }
+        long delay = backoffNanos(attemptsMade);
+        if (retryAfterNanos >= 0 && (status == 429 || status == 503)) {
+            if (retryAfterNanos > config.retryAfterMax().toNanos()) {
+                return NO_RETRY;
+            }
+            delay = retryAfterNanos;
+        }
+        return budget.tryWithdraw() ? delay : NO_RETRY;
+    }
+
+    /** Full jitter: uniform in {@code [0, min(max, base * 2^(retry - 1))]} for the {@code retry}-th retry. */
+    long backoffNanos(int retry) {
+        long base = config.backoffBase().toNanos();
+        long cap = config.backoffMax().toNanos();
+        long ceiling = retry >= 62 || base << (retry - 1) >>> (retry - 1) != base
+                ? cap
+                : Math.min(cap, base << (retry - 1));
+        return ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+}
