@@ -6,6 +6,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.RetryConfig;
+import io.mesh4j.resilience.TimeoutConfig;
 
 /**
  * How the mesh treats calls to one service. Immutable and thread-safe; build one with {@link #custom()} or derive
@@ -20,6 +21,7 @@ import io.mesh4j.resilience.RetryConfig;
  *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
  *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
+ *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -44,8 +46,10 @@ public final class ServiceSettings {
     @Nullable
     private final ActiveHealthCheck activeHealthCheck;
     private final RetryConfig retry;
+    private final TimeoutConfig timeouts;
 
     private ServiceSettings(Builder builder) {
+        this.timeouts = builder.timeouts;
         this.retry = builder.retry;
         this.activeHealthCheck = builder.activeHealthCheck;
         this.balancer = builder.balancer;
@@ -67,7 +71,7 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry);
+                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts);
     }
 
     /** Creates each service's balancer. */
@@ -98,9 +102,14 @@ public final class ServiceSettings {
         return retry;
     }
 
+    /** Per-attempt and whole-call timeouts. */
+    public TimeoutConfig timeouts() {
+        return timeouts;
+    }
+
     @Override
     public String toString() {
-        return "ServiceSettings{balancer=" + balancer.name() + ", " + retry
+        return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
                 + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
                 + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
                 + (hashKeyCookie != null ? ", hashKeyCookie=" + hashKeyCookie : "") + '}';
@@ -116,8 +125,15 @@ public final class ServiceSettings {
         @Nullable
         private ActiveHealthCheck activeHealthCheck;
         private RetryConfig retry = RetryConfig.ofDefaults();
+        private TimeoutConfig timeouts = TimeoutConfig.ofDefaults();
 
         private Builder() {
+        }
+
+        /** Per-attempt and whole-call timeouts. Default: {@link TimeoutConfig#ofDefaults()}. */
+        public Builder timeouts(TimeoutConfig timeouts) {
+            this.timeouts = requireNonNull(timeouts, "timeouts");
+            return this;
         }
 
         /** When to retry; {@link RetryConfig#disabled()} for never. Default: {@link RetryConfig#ofDefaults()}. */

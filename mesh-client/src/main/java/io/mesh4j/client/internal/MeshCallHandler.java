@@ -12,10 +12,12 @@ import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.Idempotent;
 import io.mesh4j.client.UnknownHostPolicy;
 import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.resilience.TimeoutConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -52,7 +54,7 @@ public final class MeshCallHandler {
     /** Waits between attempts; replaced in tests. */
     @FunctionalInterface
     public interface Sleeper {
-        Sleeper SYSTEM = nanos -> java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+        Sleeper SYSTEM = TimeUnit.NANOSECONDS::sleep;
 
         void sleep(long nanos) throws InterruptedException;
     }
@@ -68,6 +70,12 @@ public final class MeshCallHandler {
             return chain.proceed(request);
         }
         CallScope call = telemetry.startCall(service, request);
+        TimeoutConfig timeouts = service.settings().timeouts();
+        long perTry = timeouts.perTryTimeout().toNanos();
+        long deadline = timeouts.overallTimeout().isZero()
+                ? Long.MAX_VALUE
+                : nanoTime.getAsLong() + timeouts.overallTimeout().toNanos();
+        String deadlineHeader = timeouts.deadlineHeader();
         RetryPolicy retry = service.retryPolicy();
         retry.onCall();
         Picker picker = service.picker();
@@ -85,16 +93,29 @@ public final class MeshCallHandler {
                 call.end(null, failure, CallOutcome.NO_INSTANCE);
                 throw failure;
             }
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nanoTime.getAsLong();
+            if (left <= 0) {
+                InterruptedIOException failure = new InterruptedIOException(
+                        "deadline of " + timeouts.overallTimeout() + " for service '" + service.name() + "' exceeded");
+                call.end(null, failure, CallOutcome.TIMEOUT);
+                throw failure;
+            }
             ServiceInstance instance = endpoint.instance();
             HttpUrl target = service.urlRewriter().rewrite(url, instance);
             Request.Builder builder = request.newBuilder().url(target);
+            if (deadlineHeader != null && left != Long.MAX_VALUE) {
+                builder.header(deadlineHeader, Long.toString(Math.max(1, left / 1_000_000)));
+            }
             call.beforeAttempt(builder, instance, target, attempt);
-            Attempt result = send(chain, builder.build(), endpoint);
+            long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
+            Attempt result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
+                    builder.build(), endpoint);
             call.afterAttempt(result.response, result.failure, result.outcome);
             long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome,
                     result.response != null ? result.response.code() : 0, RetryAfter.nanos(result.response),
                     replayable);
-            if (delay == RetryPolicy.NO_RETRY) {
+            if (delay == RetryPolicy.NO_RETRY
+                    || (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delay >= deadline)) {
                 return finish(call, result);
             }
             if (result.response != null) {
@@ -106,6 +127,14 @@ public final class MeshCallHandler {
             tried.add(instance);
             pause(delay, call);
         }
+    }
+
+    /** The chain with connect, write and read timeouts of {@code nanos}, at least one millisecond. */
+    private static Interceptor.Chain withTimeout(Interceptor.Chain chain, long nanos) {
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000));
+        return chain.withConnectTimeout(millis, TimeUnit.MILLISECONDS)
+                .withWriteTimeout(millis, TimeUnit.MILLISECONDS)
+                .withReadTimeout(millis, TimeUnit.MILLISECONDS);
     }
 
     private static Response finish(CallScope call, Attempt result) throws IOException {
