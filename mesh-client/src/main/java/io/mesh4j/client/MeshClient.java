@@ -8,7 +8,9 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
 import io.mesh4j.client.internal.ServiceRegistry;
+import io.mesh4j.client.internal.ServiceState;
 import io.mesh4j.client.internal.Telemetry;
+import io.mesh4j.resilience.ServiceGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
@@ -115,6 +117,17 @@ public final class MeshClient implements AutoCloseable {
     /** The discovery this client reads. */
     public ServiceDiscovery discovery() {
         return discovery;
+    }
+
+    /**
+     * The rate limit, concurrency limit and circuit breaker of {@code service} (for their state and events, such
+     * as {@code guard.circuitBreaker().getEventPublisher().onStateTransition(...)}), or {@code null} if discovery
+     * does not know the service.
+     */
+    @Nullable
+    public ServiceGuard guard(String service) {
+        ServiceState state = registry.find(requireNonNull(service, "service"));
+        return state == null ? null : state.guard();
     }
 
     /** The settings in force for {@code service}: its own if configured, else the defaults. */

@@ -2,6 +2,9 @@ package io.mesh4j.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
@@ -22,6 +25,9 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
  *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
+ *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #rateLimit()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #concurrencyLimit()}</td><td>none (off)</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -47,8 +53,17 @@ public final class ServiceSettings {
     private final ActiveHealthCheck activeHealthCheck;
     private final RetryConfig retry;
     private final TimeoutConfig timeouts;
+    @Nullable
+    private final CircuitBreakerConfig circuitBreaker;
+    @Nullable
+    private final RateLimiterConfig rateLimit;
+    @Nullable
+    private final BulkheadConfig concurrencyLimit;
 
     private ServiceSettings(Builder builder) {
+        this.circuitBreaker = builder.circuitBreaker;
+        this.rateLimit = builder.rateLimit;
+        this.concurrencyLimit = builder.concurrencyLimit;
         this.timeouts = builder.timeouts;
         this.retry = builder.retry;
         this.activeHealthCheck = builder.activeHealthCheck;
@@ -71,7 +86,8 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts);
+                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts)
+                .circuitBreaker(base.circuitBreaker).rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit);
     }
 
     /** Creates each service's balancer. */
@@ -107,6 +123,24 @@ public final class ServiceSettings {
         return timeouts;
     }
 
+    /** The service's circuit breaker (Resilience4j), or {@code null} when off. */
+    @Nullable
+    public CircuitBreakerConfig circuitBreaker() {
+        return circuitBreaker;
+    }
+
+    /** The service's rate limit (Resilience4j), or {@code null} when off. */
+    @Nullable
+    public RateLimiterConfig rateLimit() {
+        return rateLimit;
+    }
+
+    /** The service's concurrency limit (a Resilience4j bulkhead), or {@code null} when off. */
+    @Nullable
+    public BulkheadConfig concurrencyLimit() {
+        return concurrencyLimit;
+    }
+
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
@@ -126,8 +160,42 @@ public final class ServiceSettings {
         private ActiveHealthCheck activeHealthCheck;
         private RetryConfig retry = RetryConfig.ofDefaults();
         private TimeoutConfig timeouts = TimeoutConfig.ofDefaults();
+        @Nullable
+        private CircuitBreakerConfig circuitBreaker;
+        @Nullable
+        private RateLimiterConfig rateLimit;
+        @Nullable
+        private BulkheadConfig concurrencyLimit;
 
         private Builder() {
+        }
+
+        /**
+         * Guards the service with a circuit breaker: while it is open, calls fail fast with
+         * {@link io.mesh4j.api.CircuitOpenException}. 5xx answers and I/O failures count as failures. Use the
+         * config's {@code clock} to drive it in tests. {@code null} turns it off. Default: off.
+         */
+        public Builder circuitBreaker(@Nullable CircuitBreakerConfig circuitBreaker) {
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /**
+         * Limits the call rate; calls past it fail at once with {@link io.mesh4j.api.RateLimitedException} (the
+         * config's wait is ignored). {@code null} turns it off. Default: off.
+         */
+        public Builder rateLimit(@Nullable RateLimiterConfig rateLimit) {
+            this.rateLimit = rateLimit;
+            return this;
+        }
+
+        /**
+         * Limits calls in flight; calls past it fail at once with {@link io.mesh4j.api.ConcurrencyLimitException}
+         * (the config's wait is ignored). {@code null} turns it off. Default: off.
+         */
+        public Builder concurrencyLimit(@Nullable BulkheadConfig concurrencyLimit) {
+            this.concurrencyLimit = concurrencyLimit;
+            return this;
         }
 
         /** Per-attempt and whole-call timeouts. Default: {@link TimeoutConfig#ofDefaults()}. */

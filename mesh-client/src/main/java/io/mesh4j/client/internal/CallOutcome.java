@@ -11,7 +11,10 @@ enum CallOutcome {
     TIMEOUT,
     NETWORK_ERROR,
     CANCELLED,
-    NO_INSTANCE;
+    NO_INSTANCE,
+    CIRCUIT_OPEN,
+    RATE_LIMITED,
+    CONCURRENCY_LIMITED;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

@@ -2,7 +2,10 @@ package io.mesh4j.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.CircuitOpenException;
+import io.mesh4j.api.MeshException;
 import io.mesh4j.api.NoHealthyInstanceException;
+import io.mesh4j.api.RateLimitedException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.UnknownServiceException;
 import io.mesh4j.api.annotation.Nullable;
@@ -12,6 +15,7 @@ import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.Idempotent;
 import io.mesh4j.client.UnknownHostPolicy;
 import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.resilience.ServiceGuard;
 import io.mesh4j.resilience.TimeoutConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -70,6 +74,36 @@ public final class MeshCallHandler {
             return chain.proceed(request);
         }
         CallScope call = telemetry.startCall(service, request);
+        ServiceGuard guard = service.guard();
+        if (!guard.isActive()) {
+            return attempts(chain, request, url, service, call);
+        }
+        try {
+            guard.admit();
+        } catch (MeshException rejected) {
+            call.end(null, rejected, rejected instanceof CircuitOpenException ? CallOutcome.CIRCUIT_OPEN
+                    : rejected instanceof RateLimitedException ? CallOutcome.RATE_LIMITED
+                    : CallOutcome.CONCURRENCY_LIMITED);
+            throw rejected;
+        }
+        long start = nanoTime.getAsLong();
+        Response response;
+        try {
+            response = attempts(chain, request, url, service, call);
+        } catch (IOException | RuntimeException | Error e) {
+            guard.onFailure(nanoTime.getAsLong() - start, e);
+            throw e;
+        }
+        if (response.code() >= 500) {
+            guard.onFailure(nanoTime.getAsLong() - start, new ServerErrorException(response.code()));
+        } else {
+            guard.onSuccess(nanoTime.getAsLong() - start);
+        }
+        return response;
+    }
+
+    private Response attempts(Interceptor.Chain chain, Request request, HttpUrl url, ServiceState service,
+            CallScope call) throws IOException {
         TimeoutConfig timeouts = service.settings().timeouts();
         long perTry = timeouts.perTryTimeout().toNanos();
         long deadline = timeouts.overallTimeout().isZero()
@@ -126,6 +160,15 @@ public final class MeshCallHandler {
             }
             tried.add(instance);
             pause(delay, call);
+        }
+    }
+
+    /** What a circuit breaker records for a 5xx answer. */
+    private static final class ServerErrorException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ServerErrorException(int code) {
+            super("HTTP " + code, null);
         }
     }
 

@@ -10,6 +10,7 @@ import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.resilience.ServiceGuard;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +29,7 @@ public final class ServiceState implements AutoCloseable {
     private final AtomicInteger activeCalls = new AtomicInteger();
     private final ServiceMeters meters;
     private final RetryPolicy retryPolicy;
+    private final ServiceGuard guard;
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
 
@@ -47,6 +49,8 @@ public final class ServiceState implements AutoCloseable {
         this.resources = resources;
         this.meters = new ServiceMeters(name);
         this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
+        this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
+                settings.circuitBreaker());
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
                 ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
@@ -91,6 +95,11 @@ public final class ServiceState implements AutoCloseable {
     /** Rewrites this service's URLs to its instances. */
     UrlRewriter urlRewriter() {
         return urlRewriter;
+    }
+
+    /** The service's rate limit, concurrency limit and circuit breaker. */
+    public ServiceGuard guard() {
+        return guard;
     }
 
     RetryPolicy retryPolicy() {
