@@ -8,6 +8,7 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.resilience.AdaptiveLimitConfig;
 import io.mesh4j.resilience.RetryConfig;
 import io.mesh4j.resilience.TimeoutConfig;
 
@@ -28,6 +29,7 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #rateLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #concurrencyLimit()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #adaptiveConcurrencyLimit()}</td><td>none (off)</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -59,8 +61,11 @@ public final class ServiceSettings {
     private final RateLimiterConfig rateLimit;
     @Nullable
     private final BulkheadConfig concurrencyLimit;
+    @Nullable
+    private final AdaptiveLimitConfig adaptiveConcurrencyLimit;
 
     private ServiceSettings(Builder builder) {
+        this.adaptiveConcurrencyLimit = builder.adaptiveConcurrencyLimit;
         this.circuitBreaker = builder.circuitBreaker;
         this.rateLimit = builder.rateLimit;
         this.concurrencyLimit = builder.concurrencyLimit;
@@ -87,7 +92,8 @@ public final class ServiceSettings {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
                 .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts)
-                .circuitBreaker(base.circuitBreaker).rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit);
+                .circuitBreaker(base.circuitBreaker).rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
+                .adaptiveConcurrencyLimit(base.adaptiveConcurrencyLimit);
     }
 
     /** Creates each service's balancer. */
@@ -141,6 +147,12 @@ public final class ServiceSettings {
         return concurrencyLimit;
     }
 
+    /** The service's adaptive concurrency limit, or {@code null} when off. */
+    @Nullable
+    public AdaptiveLimitConfig adaptiveConcurrencyLimit() {
+        return adaptiveConcurrencyLimit;
+    }
+
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
@@ -166,8 +178,20 @@ public final class ServiceSettings {
         private RateLimiterConfig rateLimit;
         @Nullable
         private BulkheadConfig concurrencyLimit;
+        @Nullable
+        private AdaptiveLimitConfig adaptiveConcurrencyLimit;
 
         private Builder() {
+        }
+
+        /**
+         * Limits calls in flight by a limit that shrinks when calls fail or slow down and grows while they go well;
+         * calls past it fail at once with {@link io.mesh4j.api.ConcurrencyLimitException}. {@code null} turns it
+         * off. Default: off.
+         */
+        public Builder adaptiveConcurrencyLimit(@Nullable AdaptiveLimitConfig adaptiveConcurrencyLimit) {
+            this.adaptiveConcurrencyLimit = adaptiveConcurrencyLimit;
+            return this;
         }
 
         /**

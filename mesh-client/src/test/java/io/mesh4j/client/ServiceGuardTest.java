@@ -119,6 +119,7 @@ class ServiceGuardTest {
         for (int i = 0; i < 4; i++) {
             assertThat(call()).isEqualTo(503);
         }
+        assertThat(meters.get("mesh.client.circuit.state").tags("state", "open").gauge().value()).isEqualTo(1.0);
         assertThatThrownBy(this::call).isInstanceOf(CircuitOpenException.class).hasMessageContaining("'orders'");
         assertThat(server.getRequestCount()).isEqualTo(4);
 
@@ -132,6 +133,9 @@ class ServiceGuardTest {
         assertThat(transitions).containsExactly("State transition from CLOSED to OPEN",
                 "State transition from OPEN to HALF_OPEN", "State transition from HALF_OPEN to CLOSED");
         assertThat(meters.get("mesh.client.requests").tags("outcome", "circuit_open").timer().count()).isEqualTo(2);
+        assertThat(meters.get("mesh.client.circuit.state").tags("service", "orders", "state", "closed").gauge()
+                .value()).isEqualTo(1.0);
+        assertThat(meters.get("mesh.client.circuit.state").tags("state", "open").gauge().value()).isZero();
     }
 
     @Test

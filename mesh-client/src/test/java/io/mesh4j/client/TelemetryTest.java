@@ -116,6 +116,9 @@ class TelemetryTest {
         assertThat(meters.get("mesh.service.instances").tags("state", "healthy").gauge().value()).isEqualTo(1.0);
         assertThat(meters.get("mesh.service.instances").tags("state", "ejected").gauge().value()).isZero();
         assertThat(meters.get("mesh.client.requests.active").tags("service", "orders").gauge().value()).isZero();
+        assertThat(meters.get("mesh.client.retry.budget").tags("service", "orders").gauge().value())
+                .isEqualTo(RetryConfig.ofDefaults().budgetMinPerSecond() * 10.0);
+        assertThat(meters.find("mesh.client.circuit.state").gauges()).as("no breaker configured").isEmpty();
 
         mesh.close();
 

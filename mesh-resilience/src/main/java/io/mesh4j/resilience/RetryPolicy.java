@@ -23,10 +23,13 @@ public final class RetryPolicy {
 
     private final RetryConfig config;
     private final RetryBudget budget;
+    /** Whether each status code below 600 is retryable: a set look-up would box the code on every attempt. */
+    private final boolean[] retryableStatus = new boolean[600];
 
     private RetryPolicy(RetryConfig config, RetryBudget budget) {
         this.config = config;
         this.budget = budget;
+        config.retryStatuses().forEach(status -> retryableStatus[status] = true);
     }
 
     /** A policy with its own budget, counting time with {@code ticker}. */
@@ -66,7 +69,9 @@ public final class RetryPolicy {
             return NO_RETRY;
         }
         boolean neverSent = outcome.requestNeverSent();
-        boolean retryableResult = status != 0 ? config.retryStatuses().contains(status) : outcome.isFailure();
+        boolean retryableResult = status != 0
+                ? status > 0 && status < retryableStatus.length && retryableStatus[status]
+                : outcome.isFailure();
         if (!retryableResult) {
             return NO_RETRY;
         }

@@ -17,8 +17,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gates in front of one service, each optional, built on Resilience4j: a rate limiter, a concurrency limit
- * (bulkhead) and a circuit breaker. {@link #admit()} lets a call through or rejects it with a typed
+ * The gates in front of one service, each optional, built on Resilience4j where it has the gate: a rate limiter, a
+ * concurrency limit (bulkhead), an {@linkplain AdaptiveConcurrencyLimit adaptive concurrency limit} and a circuit
+ * breaker. {@link #admit()} lets a call through or rejects it with a typed
  * {@link MeshException} at once; an admitted call must then report exactly one {@link #onSuccess} or
  * {@link #onFailure}, which releases its concurrency slot and feeds the breaker. The breaker counts 5xx answers
  * and I/O failures as failures and calls slower than its slow-call threshold as slow; 4xx answers are successes.
@@ -38,30 +39,35 @@ public final class ServiceGuard {
     private final Bulkhead bulkhead;
     @Nullable
     private final CircuitBreaker circuitBreaker;
+    @Nullable
+    private final AdaptiveConcurrencyLimit adaptiveLimit;
 
     private ServiceGuard(String service, @Nullable RateLimiter rateLimiter, @Nullable Bulkhead bulkhead,
-            @Nullable CircuitBreaker circuitBreaker) {
+            @Nullable CircuitBreaker circuitBreaker, @Nullable AdaptiveConcurrencyLimit adaptiveLimit) {
         this.service = service;
         this.rateLimiter = rateLimiter;
         this.bulkhead = bulkhead;
         this.circuitBreaker = circuitBreaker;
+        this.adaptiveLimit = adaptiveLimit;
     }
 
     /** A guard for {@code service} with the gates whose config is given; {@code null} leaves a gate out. */
     public static ServiceGuard create(String service, @Nullable RateLimiterConfig rateLimit,
-            @Nullable BulkheadConfig concurrencyLimit, @Nullable CircuitBreakerConfig circuitBreaker) {
+            @Nullable BulkheadConfig concurrencyLimit, @Nullable AdaptiveLimitConfig adaptiveLimit,
+            @Nullable CircuitBreakerConfig circuitBreaker) {
         requireNonNull(service, "service");
         return new ServiceGuard(service,
                 rateLimit == null ? null
                         : RateLimiter.of(service, RateLimiterConfig.from(rateLimit).timeoutDuration(Duration.ZERO).build()),
                 concurrencyLimit == null ? null
                         : Bulkhead.of(service, BulkheadConfig.from(concurrencyLimit).maxWaitDuration(Duration.ZERO).build()),
-                circuitBreaker == null ? null : CircuitBreaker.of(service, circuitBreaker));
+                circuitBreaker == null ? null : CircuitBreaker.of(service, circuitBreaker),
+                adaptiveLimit == null ? null : new AdaptiveConcurrencyLimit(adaptiveLimit));
     }
 
     /** Whether any gate is configured; a guard without gates costs nothing and need not be called. */
     public boolean isActive() {
-        return rateLimiter != null || bulkhead != null || circuitBreaker != null;
+        return rateLimiter != null || bulkhead != null || circuitBreaker != null || adaptiveLimit != null;
     }
 
     /**
@@ -78,9 +84,18 @@ public final class ServiceGuard {
         if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
             throw new ConcurrencyLimitException(service);
         }
+        if (adaptiveLimit != null && !adaptiveLimit.tryAcquire()) {
+            if (bulkhead != null) {
+                bulkhead.onComplete();
+            }
+            throw new ConcurrencyLimitException(service);
+        }
         if (circuitBreaker != null && !circuitBreaker.tryAcquirePermission()) {
             if (bulkhead != null) {
                 bulkhead.onComplete();
+            }
+            if (adaptiveLimit != null) {
+                adaptiveLimit.onComplete(0, false);
             }
             throw new CircuitOpenException(service);
         }
@@ -91,6 +106,9 @@ public final class ServiceGuard {
         if (circuitBreaker != null) {
             circuitBreaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
         }
+        if (adaptiveLimit != null) {
+            adaptiveLimit.onComplete(nanos, false);
+        }
         release();
     }
 
@@ -98,6 +116,9 @@ public final class ServiceGuard {
     public void onFailure(long nanos, Throwable cause) {
         if (circuitBreaker != null) {
             circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+        }
+        if (adaptiveLimit != null) {
+            adaptiveLimit.onComplete(nanos, true);
         }
         release();
     }
@@ -122,5 +143,10 @@ public final class ServiceGuard {
     @Nullable
     public RateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    @Nullable
+    public AdaptiveConcurrencyLimit adaptiveLimit() {
+        return adaptiveLimit;
     }
 }

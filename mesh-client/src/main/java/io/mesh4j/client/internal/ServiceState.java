@@ -50,7 +50,7 @@ public final class ServiceState implements AutoCloseable {
         this.meters = new ServiceMeters(name);
         this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
-                settings.circuitBreaker());
+                settings.adaptiveConcurrencyLimit(), settings.circuitBreaker());
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
                 ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
@@ -102,7 +102,8 @@ public final class ServiceState implements AutoCloseable {
         return guard;
     }
 
-    RetryPolicy retryPolicy() {
+    /** The service's retry decisions and budget. */
+    public RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 

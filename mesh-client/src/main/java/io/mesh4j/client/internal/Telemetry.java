@@ -1,5 +1,6 @@
 package io.mesh4j.client.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.BalancerStats;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,8 @@ import org.slf4j.event.Level;
  * {@code outcome}), {@value #ATTEMPTS} (counter per attempt; tags {@code service}, {@code instance} unless turned
  * off, {@code kind}, {@code outcome}), and per service the gauges {@value #ACTIVE} (calls in flight) and
  * {@value #INSTANCES} (tag {@code state}: {@code total}, {@code healthy}, {@code ejected},
- * {@code failing_health_checks}).
+ * {@code failing_health_checks}), {@value #RETRY_BUDGET} (retries the budget allows now) and, with a circuit
+ * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others).
  *
  * <p>Thread-safe.
  */
@@ -36,6 +38,8 @@ public final class Telemetry implements AutoCloseable {
     static final String ATTEMPTS = "mesh.client.attempts";
     static final String ACTIVE = "mesh.client.requests.active";
     static final String INSTANCES = "mesh.service.instances";
+    static final String RETRY_BUDGET = "mesh.client.retry.budget";
+    static final String CIRCUIT_STATE = "mesh.client.circuit.state";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
@@ -76,6 +80,21 @@ public final class Telemetry implements AutoCloseable {
                 .description("Calls to the service in flight")
                 .tag("service", service.name())
                 .register(registry));
+        serviceMeters.add(Gauge.builder(RETRY_BUDGET, service, s -> s.retryPolicy().budget().balance())
+                .description("Retries the service's retry budget allows right now")
+                .tag("service", service.name())
+                .register(registry));
+        CircuitBreaker breaker = service.guard().circuitBreaker();
+        if (breaker != null) {
+            for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+                    CircuitBreaker.State.HALF_OPEN)) {
+                serviceMeters.add(Gauge.builder(CIRCUIT_STATE, breaker, b -> b.getState() == state ? 1 : 0)
+                        .description("1 for the state the service's circuit breaker is in, else 0")
+                        .tag("service", service.name())
+                        .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                        .register(registry));
+            }
+        }
         instanceGauge(service, "total", BalancerStats::instances);
         instanceGauge(service, "healthy", BalancerStats::healthy);
         instanceGauge(service, "ejected", BalancerStats::ejected);
