@@ -7,11 +7,9 @@ import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,10 +64,7 @@ public class InterceptorBenchmark {
 
     @Setup
     public void setUp() {
-        List<ServiceInstance> list = new ArrayList<>();
-        for (int i = 0; i < instances; i++) {
-            list.add(ServiceInstance.builder("orders", "10.0." + (i / 250) + '.' + (i % 250 + 1), 8080).build());
-        }
+        List<ServiceInstance> list = Fixtures.orders(instances);
         target = list.get(0);
         mesh = MeshClient.builder()
                 .discovery(StaticDiscovery.of(list))
@@ -78,18 +73,14 @@ public class InterceptorBenchmark {
         interceptor = mesh.interceptor();
         meshRequest = new Request.Builder().url("http://orders/v1/items?q=1").header("X-Request-Id", "r-1").build();
         Request outsideRequest = new Request.Builder().url("http://example.com/v1/items?q=1").build();
-        meshChain = new AnsweringChain(meshRequest, answerTo(meshRequest));
-        outsideChain = new AnsweringChain(outsideRequest, answerTo(outsideRequest));
+        meshChain = Fixtures.answering200(meshRequest);
+        outsideChain = Fixtures.answering200(outsideRequest);
         uniqueChains = new AnsweringChain[4096];
         for (int i = 0; i < uniqueChains.length; i++) {
             Request request = new Request.Builder().url("http://orders/v1/items/" + i + "?q=1").build();
-            uniqueChains[i] = new AnsweringChain(request, answerTo(request));
+            uniqueChains[i] = Fixtures.answering200(request);
         }
         targetUrl = HttpUrl.get("http://" + target.host() + ":" + target.port() + "/v1/items?q=1");
-    }
-
-    private static Response answerTo(Request request) {
-        return new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build();
     }
 
     @TearDown

@@ -12,10 +12,8 @@ import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,10 +52,7 @@ public class ResilienceBenchmark {
 
     @Setup
     public void setUp() {
-        List<ServiceInstance> instances = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            instances.add(ServiceInstance.builder("orders", "10.0.0." + i, 8080).build());
-        }
+        List<ServiceInstance> instances = Fixtures.orders(3);
         ServiceSettings.Builder settings = ServiceSettings.custom().balancer(LoadBalancers.roundRobin());
         if (policies.equals("NONE")) {
             settings.retry(RetryConfig.disabled());
@@ -74,9 +69,7 @@ public class ResilienceBenchmark {
                 .accessLogLevel(null)
                 .build();
         interceptor = mesh.interceptor();
-        Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
-        chain = new AnsweringChain(request,
-                new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build());
+        chain = Fixtures.answering200(new Request.Builder().url("http://orders/v1/items?q=1").build());
     }
 
     @TearDown

@@ -16,11 +16,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,10 +61,7 @@ public class TelemetryBenchmark {
 
     @Setup
     public void setUp() {
-        List<ServiceInstance> instances = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            instances.add(ServiceInstance.builder("orders", "10.0.0." + i, 8080).build());
-        }
+        List<ServiceInstance> instances = Fixtures.orders(3);
         MeshClient.Builder builder = MeshClient.builder()
                 .discovery(StaticDiscovery.of(instances))
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
@@ -85,9 +80,7 @@ public class TelemetryBenchmark {
         }
         mesh = builder.build();
         interceptor = mesh.interceptor();
-        Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
-        chain = new AnsweringChain(request,
-                new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build());
+        chain = Fixtures.answering200(new Request.Builder().url("http://orders/v1/items?q=1").build());
     }
 
     @TearDown
