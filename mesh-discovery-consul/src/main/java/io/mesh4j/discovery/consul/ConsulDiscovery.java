@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +56,14 @@ import org.kiwiproject.consul.Consul;
  *
  * <p>The ACL token travels in the {@code X-Consul-Token} header, never in the URL, and is never logged.
  *
- * <p>Thread-safe. Watches run on Consul's asynchronous HTTP calls and one scheduler thread of this discovery.
+ * <p>Thread-safe. Watches run on asynchronous HTTP calls (daemon threads of this discovery) and one scheduler
+ * thread. OkHttp, under the Consul client, holds a thread for each call in flight, so each watched service holds one
+ * thread while its blocking query waits: fine for tens of services, not for thousands.
  */
 public final class ConsulDiscovery implements ServiceDiscovery {
 
     private final Consul consul;
+    private final ExecutorService httpThreads;
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ServiceWatch> watches = new ConcurrentHashMap<>();
@@ -67,14 +71,9 @@ public final class ConsulDiscovery implements ServiceDiscovery {
 
     private ConsulDiscovery(Builder builder) {
         this.settings = new Settings(builder);
-        Consul.Builder consulBuilder = Consul.builder()
-                .withUrl(builder.agentUrl)
-                .withPing(false)
-                .withReadTimeoutMillis(builder.wait.multipliedBy(17).dividedBy(16).plusSeconds(10).toMillis());
-        if (builder.aclToken != null) {
-            consulBuilder.withHeaders(Map.of("X-Consul-Token", builder.aclToken));
-        }
-        this.consul = consulBuilder.build();
+        this.httpThreads = ConsulClients.daemonThreads("mesh4j-consul-http");
+        this.consul = ConsulClients.create(builder.agentUrl, builder.aclToken,
+                builder.wait.multipliedBy(17).dividedBy(16).plusSeconds(10), httpThreads);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "mesh4j-consul");
             thread.setDaemon(true);
@@ -157,6 +156,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         watches.clear();
         scheduler.shutdownNow();
         consul.destroy();
+        httpThreads.shutdownNow();
     }
 
     @Override
