@@ -1,6 +1,7 @@
 package io.mesh4j.api;
 
 import io.mesh4j.api.annotation.Nullable;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -30,6 +31,15 @@ public interface ServiceDiscovery extends AutoCloseable {
      * an exception it throws is logged and does not stop later notifications.
      */
     Subscription subscribe(String service, Listener listener);
+
+    /**
+     * How old the instances this discovery serves for {@code service} are: the time since its source last answered.
+     * {@code null} when unknown or not applicable (static lists are never stale). For gauges; must be cheap.
+     */
+    @Nullable
+    default Duration staleness(String service) {
+        return null;
+    }
 
     /** Releases what this discovery holds (watches, threads, connections). Idempotent. */
     @Override

@@ -74,7 +74,8 @@ public final class MeshClient implements AutoCloseable {
         this.accessLogLevel = builder.accessLogLevel;
         this.ownsBaseClient = builder.baseClient == null;
         this.baseClient = builder.baseClient != null ? builder.baseClient : newOwnedClient(openTelemetry);
-        Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel);
+        Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel,
+                discovery);
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient), telemetry);
         this.interceptor = new MeshInterceptor(
                 new MeshCallHandler(registry, unknownHostPolicy, telemetry, System::nanoTime,

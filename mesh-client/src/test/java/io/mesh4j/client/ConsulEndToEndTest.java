@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.mesh4j.discovery.consul.ConsulDiscovery;
 import io.mesh4j.lb.LoadBalancers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -32,6 +33,7 @@ class ConsulEndToEndTest {
     private Backends backends;
     private ConsulDiscovery discovery;
     private MeshClient mesh;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private int index = 10;
 
     @BeforeEach
@@ -44,7 +46,7 @@ class ConsulEndToEndTest {
                 .wait(Duration.ofSeconds(2))
                 .minRequestInterval(Duration.ZERO)
                 .build();
-        mesh = MeshClient.builder().discovery(discovery)
+        mesh = MeshClient.builder().discovery(discovery).meterRegistry(meters)
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
                 .build();
     }
@@ -94,5 +96,7 @@ class ConsulEndToEndTest {
 
         publish(1, 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> answersOf(4).equals(Set.of("backend-1", "backend-2")));
+        assertThat(meters.get("mesh.discovery.staleness").tags("service", "orders").gauge().value())
+                .isBetween(0.0, 5.0);
     }
 }

@@ -119,6 +119,8 @@ class TelemetryTest {
         assertThat(meters.get("mesh.client.retry.budget").tags("service", "orders").gauge().value())
                 .isEqualTo(RetryConfig.ofDefaults().budgetMinPerSecond() * 10.0);
         assertThat(meters.find("mesh.client.circuit.state").gauges()).as("no breaker configured").isEmpty();
+        assertThat(meters.get("mesh.discovery.staleness").tags("service", "orders").gauge().value())
+                .as("static discovery is never stale").isNaN();
 
         mesh.close();
 

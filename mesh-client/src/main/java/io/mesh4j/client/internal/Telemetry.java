@@ -1,6 +1,7 @@
 package io.mesh4j.client.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.BalancerStats;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.mesh4j.api.balancer.AttemptOutcome;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,8 @@ import org.slf4j.event.Level;
  * off, {@code kind}, {@code outcome}), and per service the gauges {@value #ACTIVE} (calls in flight) and
  * {@value #INSTANCES} (tag {@code state}: {@code total}, {@code healthy}, {@code ejected},
  * {@code failing_health_checks}), {@value #RETRY_BUDGET} (retries the budget allows now) and, with a circuit
- * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others).
+ * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others), and
+ * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale).
  *
  * <p>Thread-safe.
  */
@@ -40,6 +43,7 @@ public final class Telemetry implements AutoCloseable {
     static final String INSTANCES = "mesh.service.instances";
     static final String RETRY_BUDGET = "mesh.client.retry.budget";
     static final String CIRCUIT_STATE = "mesh.client.circuit.state";
+    static final String STALENESS = "mesh.discovery.staleness";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
@@ -53,9 +57,18 @@ public final class Telemetry implements AutoCloseable {
     private final Level accessLogLevel;
     private final Logger accessLog = LoggerFactory.getLogger(ACCESS_LOGGER);
     private final List<Meter> serviceMeters = new CopyOnWriteArrayList<>();
+    @Nullable
+    private final ServiceDiscovery discovery;
 
     public Telemetry(@Nullable MeterRegistry registry, boolean instanceTags, @Nullable OpenTelemetry openTelemetry,
             @Nullable Level accessLogLevel) {
+        this(registry, instanceTags, openTelemetry, accessLogLevel, null);
+    }
+
+    /** @param discovery reports staleness for the {@value #STALENESS} gauge, or {@code null} for no such gauge */
+    public Telemetry(@Nullable MeterRegistry registry, boolean instanceTags, @Nullable OpenTelemetry openTelemetry,
+            @Nullable Level accessLogLevel, @Nullable ServiceDiscovery discovery) {
+        this.discovery = discovery;
         this.registry = registry;
         this.instanceTags = instanceTags;
         this.openTelemetry = openTelemetry;
@@ -94,6 +107,17 @@ public final class Telemetry implements AutoCloseable {
                         .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
                         .register(registry));
             }
+        }
+        ServiceDiscovery source = discovery;
+        if (source != null) {
+            serviceMeters.add(Gauge.builder(STALENESS, source, d -> {
+                Duration staleness = d.staleness(service.name());
+                return staleness == null ? Double.NaN : staleness.toNanos() / 1e9;
+            })
+                    .description("Seconds since discovery last had a good answer for the service")
+                    .baseUnit("seconds")
+                    .tag("service", service.name())
+                    .register(registry));
         }
         instanceGauge(service, "total", BalancerStats::instances);
         instanceGauge(service, "healthy", BalancerStats::healthy);

@@ -119,6 +119,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
     }
 
     /** How old the last good answer for {@code service} is, or {@code null} when it has none (yet). */
+    @Override
     @Nullable
     public Duration staleness(String service) {
         ServiceWatch watch = watches.get(service);
