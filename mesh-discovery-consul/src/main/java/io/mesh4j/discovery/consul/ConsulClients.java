@@ -31,6 +31,15 @@ final class ConsulClients {
         return builder.build();
     }
 
+    /** A fixed pool of {@code count} daemon threads. */
+    static ExecutorService fixedDaemonThreads(String name, int count) {
+        return java.util.concurrent.Executors.newFixedThreadPool(count, runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** An unbounded pool of daemon threads, so that a blocking query in flight never keeps the JVM alive. */
     static ExecutorService daemonThreads(String name) {
         return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),

@@ -42,7 +42,7 @@ import org.kiwiproject.consul.Consul;
  * index below 1 after a response (Consul's index 0 is a known busy-loop bug); a response with the same instance set
  * tells no subscriber; the loop is rate-limited by a token bucket (burst {@code 2}, then one request per
  * {@link Builder#minRequestInterval(Duration)}) instead of sleeping every turn; errors back off exponentially with
- * jitter. The HTTP read timeout is {@code wait * 17 / 16} plus a margin, as Consul adds up to {@code wait / 16} of
+ * jitter. The request timeout is {@code wait * 17 / 16} plus a margin, as Consul adds up to {@code wait / 16} of
  * jitter.
  *
  * <p>Stale-on-error: when Consul is down, times out, answers 5xx or malformed JSON, the last good instances stay in
@@ -56,14 +56,21 @@ import org.kiwiproject.consul.Consul;
  *
  * <p>The ACL token travels in the {@code X-Consul-Token} header, never in the URL, and is never logged.
  *
- * <p>Thread-safe. Watches run on asynchronous HTTP calls (daemon threads of this discovery) and one scheduler
- * thread. OkHttp, under the Consul client, holds a thread for each call in flight, so each watched service holds one
- * thread while its blocking query waits: fine for tens of services, not for thousands.
+ * <p>Thread-safe. Blocking queries go through the JDK's non-blocking HTTP client, so a watch holds no thread while it
+ * waits; completions run on a few daemon threads of this discovery, and retries and rate-limited turns on one
+ * scheduler thread. The Consul client ({@code org.kiwiproject:consul-client}) serves the catalog look-up and the
+ * model types. Each waiting watch holds one HTTP/1.1 connection to the agent; Consul's
+ * {@code limits.http_max_conns_per_client} (200 by default) bounds how many services one client can watch.
  */
 public final class ConsulDiscovery implements ServiceDiscovery {
 
+    /** Threads that complete health queries, whatever the number of watches: none of them waits on a query. */
+    private static final int QUERY_THREADS = 4;
+
     private final Consul consul;
+    private final HealthQueries health;
     private final ExecutorService httpThreads;
+    private final ExecutorService queryThreads;
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ServiceWatch> watches = new ConcurrentHashMap<>();
@@ -72,8 +79,9 @@ public final class ConsulDiscovery implements ServiceDiscovery {
     private ConsulDiscovery(Builder builder) {
         this.settings = new Settings(builder);
         this.httpThreads = ConsulClients.daemonThreads("mesh4j-consul-http");
-        this.consul = ConsulClients.create(builder.agentUrl, builder.aclToken,
-                builder.wait.multipliedBy(17).dividedBy(16).plusSeconds(10), httpThreads);
+        this.queryThreads = ConsulClients.fixedDaemonThreads("mesh4j-consul-query", QUERY_THREADS);
+        this.consul = ConsulClients.create(builder.agentUrl, builder.aclToken, Duration.ofSeconds(10), httpThreads);
+        this.health = new HealthQueries(builder.agentUrl, builder.aclToken, builder.wait, queryThreads);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "mesh4j-consul");
             thread.setDaemon(true);
@@ -131,8 +139,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         if (watch != null) {
             return watch;
         }
-        ServiceWatch created = new ServiceWatch(service, consul.healthClient(), consul.catalogClient(), scheduler,
-                settings);
+        ServiceWatch created = new ServiceWatch(service, health, consul.catalogClient(), scheduler, settings);
         ServiceWatch existing = watches.putIfAbsent(service, created);
         if (existing != null) {
             return existing;
@@ -158,6 +165,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         scheduler.shutdownNow();
         consul.destroy();
         httpThreads.shutdownNow();
+        queryThreads.shutdownNow();
     }
 
     @Override

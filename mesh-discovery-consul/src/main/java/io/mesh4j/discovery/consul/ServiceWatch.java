@@ -4,7 +4,6 @@ import io.mesh4j.api.ServiceDiscovery.Listener;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Subscription;
 import io.mesh4j.api.annotation.Nullable;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.kiwiproject.consul.CatalogClient;
-import org.kiwiproject.consul.HealthClient;
-import org.kiwiproject.consul.async.ConsulResponseCallback;
 import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.catalog.CatalogService;
 import org.kiwiproject.consul.model.catalog.ServiceWeights;
@@ -34,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * The blocking-query loop of one service (see {@link ConsulDiscovery} for the rules it follows), with its last good
  * instances and subscribers.
  *
- * <p>Thread-safe. At most one query is in flight; its callback, on Consul's HTTP threads or the discovery's
- * scheduler, is the only writer of the loop state. Notifications and a new subscriber's first delivery are
+ * <p>Thread-safe. At most one query is in flight; its completion, on the HTTP client's executor or the
+ * discovery's scheduler, is the only writer of the loop state. Notifications and a new subscriber's first delivery are
  * serialized by this object's monitor.
  */
 final class ServiceWatch {
@@ -44,7 +41,7 @@ final class ServiceWatch {
     private static final double BURST = 2.0;
 
     private final String service;
-    private final HealthClient health;
+    private final HealthQueries health;
     private final CatalogClient catalog;
     private final ScheduledExecutorService scheduler;
     private final ConsulDiscovery.Settings settings;
@@ -66,7 +63,7 @@ final class ServiceWatch {
     private double tokens = BURST;
     private long tokensAt;
 
-    ServiceWatch(String service, HealthClient health, CatalogClient catalog, ScheduledExecutorService scheduler,
+    ServiceWatch(String service, HealthQueries health, CatalogClient catalog, ScheduledExecutorService scheduler,
             ConsulDiscovery.Settings settings) {
         this.service = service;
         this.health = health;
@@ -128,46 +125,33 @@ final class ServiceWatch {
         if (stopped) {
             return;
         }
-        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder();
-        if (answered) {
-            options.index(BigInteger.valueOf(index)).wait(settings.wait.toSeconds() + "s");
-        }
-        if (settings.datacenter != null) {
-            options.datacenter(settings.datacenter);
-        }
-        if (settings.filter != null) {
-            options.filter(settings.filter);
-        }
         try {
-            health.getHealthyServiceInstances(service, options.build(), new ConsulResponseCallback<>() {
-                @Override
-                public void onComplete(ConsulResponse<List<ServiceHealth>> response) {
-                    onAnswer(response);
-                }
-
-                @Override
-                public void onFailure(Throwable failure) {
-                    onError(failure);
-                }
-            });
+            health.query(service, answered ? index : null, settings.datacenter, settings.filter)
+                    .whenComplete((answer, failure) -> {
+                        if (failure != null) {
+                            onError(failure instanceof java.util.concurrent.CompletionException
+                                    && failure.getCause() != null ? failure.getCause() : failure);
+                        } else {
+                            onAnswer(answer);
+                        }
+                    });
         } catch (RuntimeException e) {
             onError(e);
         }
     }
 
-    private void onAnswer(ConsulResponse<List<ServiceHealth>> response) {
+    private void onAnswer(HealthQueries.Answer answer) {
         if (stopped) {
             return;
         }
         List<ServiceInstance> instances;
         try {
-            instances = map(response.getResponse());
+            instances = map(answer.entries);
         } catch (RuntimeException e) {
             onError(e);
             return;
         }
-        BigInteger header = response.getIndex();
-        long returned = header == null ? 0 : header.longValue();
+        long returned = answer.index == null ? 0 : answer.index;
         index = returned < index ? 0 : Math.max(1, returned);
         lastGoodNanos = settings.ticker.read();
         consecutiveErrors = 0;
