@@ -179,6 +179,37 @@ class ConsulDiscoveryTest {
     }
 
     @Test
+    void shouldKeepLastGoodInstancesWhenConnectionIsRefused() {
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).willReturn(aResponse().withHeader("X-Consul-Index", "7")
+                .withBody(redis("10.0.0.1:8001")).withFixedDelay(300)));
+        discovery = builder().build();
+        assertThat(discovery.instances("redis")).hasSize(1);
+
+        consul.stop();
+        now.addAndGet(Duration.ofMinutes(1).toNanos());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.list.stream()
+                .anyMatch(e -> e.getFormattedMessage().contains("keeping the last 1 instances")));
+        assertThat(discovery.instances("redis")).extracting(ServiceInstance::host).containsExactly("10.0.0.1");
+    }
+
+    @Test
+    void shouldStopWatchWhenNobodyUsedServiceForIdleTimeout() {
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).willReturn(aResponse().withHeader("X-Consul-Index", "7")
+                .withBody(redis("10.0.0.1:8001")).withFixedDelay(200)));
+        discovery = builder().idleTimeout(Duration.ofSeconds(1)).build();
+        discovery.instances("redis");
+        assertThat(discovery.toString()).contains("[redis]");
+
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> discovery.toString().contains("watching []"));
+        int sent = sentIndexes().size();
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                .until(() -> sentIndexes().size() <= sent + 1);
+    }
+
+    @Test
     void shouldStopServingInstancesOlderThanMaxStaleness() {
         consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withHeader("X-Consul-Index", "7").withBody(redis("10.0.0.1:8001")))
