@@ -19,8 +19,8 @@ public interface RetryBudget {
                 (int) config.budgetWindow().toSeconds(), ticker);
     }
 
-    /** Records one request (a first attempt). */
-    void deposit();
+    /** Records one request (a first attempt) at {@code nowNanos}, a reading of the budget's ticker. */
+    void deposit(long nowNanos);
 
     /** Takes one retry from the budget; returns false, recording nothing, when it is spent. */
     boolean tryWithdraw();

@@ -46,9 +46,13 @@ public final class RetryPolicy {
         return budget;
     }
 
-    /** Records a new call (its first attempt) in the budget. */
-    public void onCall() {
-        budget.deposit();
+    /**
+     * Records a new call (its first attempt) in the budget.
+     *
+     * @param nowNanos a reading of the policy's ticker (the caller reads the time anyway to time the call)
+     */
+    public void onCall(long nowNanos) {
+        budget.deposit(nowNanos);
     }
 
     /**

@@ -17,7 +17,7 @@ class RetryPolicyTest {
     private RetryPolicy policy(RetryConfig.Builder config) {
         RetryPolicy policy = RetryPolicy.create(config.build(), now::get);
         for (int i = 0; i < 100; i++) {
-            policy.onCall();
+            policy.onCall(now.get());
         }
         return policy;
     }

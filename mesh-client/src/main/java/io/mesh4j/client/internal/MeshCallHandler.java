@@ -104,14 +104,15 @@ public final class MeshCallHandler {
 
     private Response attempts(Interceptor.Chain chain, Request request, HttpUrl url, ServiceState service,
             CallScope call) throws IOException {
+        long callStart = nanoTime.getAsLong();
         TimeoutConfig timeouts = service.settings().timeouts();
         long perTry = timeouts.perTryTimeout().toNanos();
         long deadline = timeouts.overallTimeout().isZero()
                 ? Long.MAX_VALUE
-                : nanoTime.getAsLong() + timeouts.overallTimeout().toNanos();
+                : callStart + timeouts.overallTimeout().toNanos();
         String deadlineHeader = timeouts.deadlineHeader();
         RetryPolicy retry = service.retryPolicy();
-        retry.onCall();
+        retry.onCall(callStart);
         Picker picker = service.picker();
         RequestBody body = request.body();
         boolean replayable = body == null || !body.isOneShot();
@@ -143,11 +144,12 @@ public final class MeshCallHandler {
             call.beforeAttempt(builder, instance, target, attempt);
             long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
             Attempt result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
-                    builder.build(), endpoint);
+                    builder.build(), endpoint, attempt == 1 ? callStart : nanoTime.getAsLong());
             call.afterAttempt(result.response, result.failure, result.outcome);
-            long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome,
-                    result.response != null ? result.response.code() : 0, RetryAfter.nanos(result.response),
-                    replayable);
+            int status = result.response != null ? result.response.code() : 0;
+            long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
+            long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome, status,
+                    retryAfter, replayable);
             if (delay == RetryPolicy.NO_RETRY
                     || (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delay >= deadline)) {
                 return finish(call, result);
@@ -210,9 +212,9 @@ public final class MeshCallHandler {
         }
     }
 
-    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint) {
+    /** Sends one attempt; {@code start} is when it began, read by the caller. */
+    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint, long start) {
         endpoint.onAttemptStart();
-        long start = nanoTime.getAsLong();
         Response response;
         try {
             response = chain.proceed(request);

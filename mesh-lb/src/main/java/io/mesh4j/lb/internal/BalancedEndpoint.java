@@ -51,18 +51,23 @@ final class BalancedEndpoint implements Endpoint {
         this.instance = instance;
     }
 
+    /** Attempts in flight; counted only by balancers that weigh them (least request, peak-EWMA), else 0. */
     int inFlight() {
         return inFlight.get();
     }
 
     @Override
     public void onAttemptStart() {
-        inFlight.incrementAndGet();
+        if (owner.tracksInFlight()) {
+            inFlight.incrementAndGet();
+        }
     }
 
     @Override
     public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
-        inFlight.decrementAndGet();
+        if (owner.tracksInFlight()) {
+            inFlight.decrementAndGet();
+        }
         if (outcome == AttemptOutcome.CANCELLED) {
             return;
         }

@@ -40,6 +40,7 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final Ticker ticker;
     private final RandomGenerator random;
     private final boolean tracksLatency;
+    private final boolean tracksInFlight;
     private final double decayNanos;
     private final long failurePenaltyNanos;
     private final OutlierEjectionConfig ejection;
@@ -63,6 +64,7 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.ticker = config.ticker();
         this.random = config.random();
         this.tracksLatency = config.algorithm() == Algorithm.PEAK_EWMA;
+        this.tracksInFlight = tracksLatency || config.algorithm() == Algorithm.LEAST_REQUEST;
         this.decayNanos = config.ewmaDecayTime().toNanos();
         this.failurePenaltyNanos = config.failurePenalty().toNanos();
         this.ejection = config.outlierEjection();
@@ -299,6 +301,11 @@ final class MeshLoadBalancer implements LoadBalancer {
 
     boolean tracksLatency() {
         return tracksLatency;
+    }
+
+    /** Whether picks weigh in-flight counts, so endpoints must keep them (a shared write per attempt otherwise saved). */
+    boolean tracksInFlight() {
+        return tracksInFlight;
     }
 
     double decayNanos() {

@@ -30,13 +30,13 @@ public final class WindowedRetryBudget implements RetryBudget {
     }
 
     @Override
-    public void deposit() {
-        current().requests.increment();
+    public void deposit(long nowNanos) {
+        current(nowNanos).requests.increment();
     }
 
     @Override
     public boolean tryWithdraw() {
-        Bucket bucket = current();
+        Bucket bucket = current(ticker.read());
         if (balance() < 1) {
             return false;
         }
@@ -58,8 +58,8 @@ public final class WindowedRetryBudget implements RetryBudget {
         return floor + requests * percent / 100 - retries;
     }
 
-    private Bucket current() {
-        long second = Math.floorDiv(ticker.read(), SECOND);
+    private Bucket current(long nowNanos) {
+        long second = Math.floorDiv(nowNanos, SECOND);
         Bucket bucket = buckets[(int) Math.floorMod(second, (long) buckets.length)];
         long seen = bucket.second.get();
         if (seen != second && bucket.second.compareAndSet(seen, second)) {
