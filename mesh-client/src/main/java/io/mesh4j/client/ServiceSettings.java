@@ -27,6 +27,7 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
  *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
  *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #instanceCircuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #rateLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #concurrencyLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #adaptiveConcurrencyLimit()}</td><td>none (off)</td></tr>
@@ -58,6 +59,8 @@ public final class ServiceSettings {
     @Nullable
     private final CircuitBreakerConfig circuitBreaker;
     @Nullable
+    private final CircuitBreakerConfig instanceCircuitBreaker;
+    @Nullable
     private final RateLimiterConfig rateLimit;
     @Nullable
     private final BulkheadConfig concurrencyLimit;
@@ -67,6 +70,7 @@ public final class ServiceSettings {
     private ServiceSettings(Builder builder) {
         this.adaptiveConcurrencyLimit = builder.adaptiveConcurrencyLimit;
         this.circuitBreaker = builder.circuitBreaker;
+        this.instanceCircuitBreaker = builder.instanceCircuitBreaker;
         this.rateLimit = builder.rateLimit;
         this.concurrencyLimit = builder.concurrencyLimit;
         this.timeouts = builder.timeouts;
@@ -92,7 +96,8 @@ public final class ServiceSettings {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
                 .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts)
-                .circuitBreaker(base.circuitBreaker).rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
+                .circuitBreaker(base.circuitBreaker).instanceCircuitBreaker(base.instanceCircuitBreaker)
+                .rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
                 .adaptiveConcurrencyLimit(base.adaptiveConcurrencyLimit);
     }
 
@@ -135,6 +140,12 @@ public final class ServiceSettings {
         return circuitBreaker;
     }
 
+    /** The config of each instance's circuit breaker (Resilience4j), or {@code null} when off. */
+    @Nullable
+    public CircuitBreakerConfig instanceCircuitBreaker() {
+        return instanceCircuitBreaker;
+    }
+
     /** The service's rate limit (Resilience4j), or {@code null} when off. */
     @Nullable
     public RateLimiterConfig rateLimit() {
@@ -175,6 +186,8 @@ public final class ServiceSettings {
         @Nullable
         private CircuitBreakerConfig circuitBreaker;
         @Nullable
+        private CircuitBreakerConfig instanceCircuitBreaker;
+        @Nullable
         private RateLimiterConfig rateLimit;
         @Nullable
         private BulkheadConfig concurrencyLimit;
@@ -201,6 +214,16 @@ public final class ServiceSettings {
          */
         public Builder circuitBreaker(@Nullable CircuitBreakerConfig circuitBreaker) {
             this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /**
+         * Gives each instance its own circuit breaker, fed by every attempt sent to it (5xx and I/O failures count);
+         * while an instance's breaker is open the balancer does not pick it and the other instances take its
+         * traffic, alongside outlier ejection. {@code null} turns it off. Default: off.
+         */
+        public Builder instanceCircuitBreaker(@Nullable CircuitBreakerConfig instanceCircuitBreaker) {
+            this.instanceCircuitBreaker = instanceCircuitBreaker;
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.mesh4j.client.internal;
 
 import io.mesh4j.api.ServiceInstance;
-import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.client.ActiveHealthCheck;
 import java.io.IOException;
 import java.util.HashSet;
@@ -22,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends {@link ActiveHealthCheck}s to every instance of one service and tells the balancer when an instance turns
- * unhealthy or healthy again.
+ * Sends {@link ActiveHealthCheck}s to every instance of one service and reports when an instance turns unhealthy or
+ * healthy again.
  *
  * <p>Thread-safe. A round of checks starts on the client's scheduler; each check is an asynchronous OkHttp call on
  * the plain client (without the mesh interceptor), and its result is counted under the instance's own monitor.
@@ -35,16 +34,17 @@ final class ActiveHealthChecker implements AutoCloseable {
     private final String service;
     private final ActiveHealthCheck config;
     private final OkHttpClient client;
-    private final LoadBalancer balancer;
-    private final Map<String, InstanceHealth> health = new ConcurrentHashMap<>();
+    private final InstanceHealth instanceHealth;
+    private final Map<String, CheckStreak> health = new ConcurrentHashMap<>();
     private volatile List<ServiceInstance> instances = List.of();
     private volatile ScheduledFuture<?> schedule;
 
-    ActiveHealthChecker(String service, ActiveHealthCheck config, OkHttpClient baseClient, LoadBalancer balancer) {
+    ActiveHealthChecker(String service, ActiveHealthCheck config, OkHttpClient baseClient,
+            InstanceHealth instanceHealth) {
         this.service = service;
         this.config = config;
         this.client = baseClient.newBuilder().callTimeout(config.timeout()).build();
-        this.balancer = balancer;
+        this.instanceHealth = instanceHealth;
     }
 
     void start(ScheduledExecutorService scheduler) {
@@ -88,7 +88,7 @@ final class ActiveHealthChecker implements AutoCloseable {
     }
 
     private void record(ServiceInstance instance, boolean passed) {
-        InstanceHealth state = health.computeIfAbsent(instance.id(), id -> new InstanceHealth());
+        CheckStreak state = health.computeIfAbsent(instance.id(), id -> new CheckStreak());
         Boolean changedTo;
         synchronized (state) {
             changedTo = state.record(passed, config);
@@ -96,7 +96,7 @@ final class ActiveHealthChecker implements AutoCloseable {
         if (changedTo != null && instances.contains(instance)) {
             logger.info("Instance {} of service '{}' is {} by active health checks", instance.id(), service,
                     changedTo ? "healthy again" : "unhealthy");
-            balancer.updateHealth(instance.id(), changedTo);
+            instanceHealth.report(instance.id(), InstanceHealth.Source.ACTIVE_CHECK, changedTo);
         }
     }
 
@@ -109,7 +109,7 @@ final class ActiveHealthChecker implements AutoCloseable {
     }
 
     /** Consecutive results of one instance. Guarded by its own monitor. */
-    private static final class InstanceHealth {
+    private static final class CheckStreak {
         private boolean healthy = true;
         private int streak;
 

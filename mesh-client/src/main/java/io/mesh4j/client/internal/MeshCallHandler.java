@@ -144,7 +144,7 @@ public final class MeshCallHandler {
             call.beforeAttempt(builder, instance, target, attempt);
             long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
             Attempt result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
-                    builder.build(), endpoint, attempt == 1 ? callStart : nanoTime.getAsLong());
+                    builder.build(), endpoint, service, attempt == 1 ? callStart : nanoTime.getAsLong());
             call.afterAttempt(result.response, result.failure, result.outcome);
             int status = result.response != null ? result.response.code() : 0;
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
@@ -213,7 +213,8 @@ public final class MeshCallHandler {
     }
 
     /** Sends one attempt; {@code start} is when it began, read by the caller. */
-    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint, long start) {
+    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint, ServiceState service,
+            long start) {
         endpoint.onAttemptStart();
         Response response;
         try {
@@ -222,11 +223,13 @@ public final class MeshCallHandler {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
             long end = nanoTime.getAsLong();
             endpoint.onAttemptEnd(end, end - start, outcome);
+            service.attemptEnded(endpoint.instance(), outcome, end - start);
             return new Attempt(null, e, outcome);
         }
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
         long end = nanoTime.getAsLong();
         endpoint.onAttemptEnd(end, end - start, outcome);
+        service.attemptEnded(endpoint.instance(), outcome, end - start);
         return new Attempt(response, null, outcome);
     }
 

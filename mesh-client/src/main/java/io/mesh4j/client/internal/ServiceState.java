@@ -4,6 +4,7 @@ import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Subscription;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.BalancerStats;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
@@ -11,7 +12,9 @@ import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.ServiceGuard;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,8 +38,11 @@ public final class ServiceState implements AutoCloseable {
 
     @Nullable
     private final ClientResources resources;
+    private final InstanceHealth instanceHealth;
     @Nullable
     private final ActiveHealthChecker healthChecker;
+    @Nullable
+    private final InstanceBreakers instanceBreakers;
 
     ServiceState(String name, ServiceSettings settings) {
         this(name, settings, null);
@@ -51,16 +57,33 @@ public final class ServiceState implements AutoCloseable {
         this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
                 settings.adaptiveConcurrencyLimit(), settings.circuitBreaker());
+        this.instanceHealth = new InstanceHealth(balancer);
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
-                ? new ActiveHealthChecker(name, check, resources.baseClient(), balancer)
+                ? new ActiveHealthChecker(name, check, resources.baseClient(), instanceHealth)
+                : null;
+        this.instanceBreakers = settings.instanceCircuitBreaker() != null
+                ? new InstanceBreakers(name, settings.instanceCircuitBreaker(), instanceHealth)
                 : null;
     }
 
     /** Starts background work (active health checks), once the first instances are known. */
     void start() {
-        if (healthChecker != null && resources != null) {
+        if (resources == null) {
+            return;
+        }
+        if (healthChecker != null) {
             healthChecker.start(resources.scheduler());
+        }
+        if (instanceBreakers != null) {
+            instanceBreakers.start(resources.scheduler());
+        }
+    }
+
+    /** Feeds an attempt's outcome to its instance's circuit breaker, when per-instance breakers are on. */
+    void attemptEnded(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos) {
+        if (instanceBreakers != null) {
+            instanceBreakers.record(instance, outcome, latencyNanos);
         }
     }
 
@@ -73,6 +96,14 @@ public final class ServiceState implements AutoCloseable {
         balancer.updateInstances(instances);
         if (healthChecker != null) {
             healthChecker.onInstances(instances);
+        }
+        if (healthChecker != null || instanceBreakers != null) {
+            Set<String> ids = new HashSet<>();
+            instances.forEach(instance -> ids.add(instance.id()));
+            instanceHealth.retain(ids);
+            if (instanceBreakers != null) {
+                instanceBreakers.retain(ids);
+            }
         }
         knownInstances = instances.size();
     }
@@ -137,6 +168,9 @@ public final class ServiceState implements AutoCloseable {
     public void close() {
         if (healthChecker != null) {
             healthChecker.close();
+        }
+        if (instanceBreakers != null) {
+            instanceBreakers.close();
         }
         subscription.close();
         balancer.close();
