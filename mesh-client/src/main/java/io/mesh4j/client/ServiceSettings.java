@@ -28,6 +28,7 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
  *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #instanceCircuitBreaker()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #fallback()}</td><td>none: an open breaker fails the call</td></tr>
  *   <tr><td>{@link #rateLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #concurrencyLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #adaptiveConcurrencyLimit()}</td><td>none (off)</td></tr>
@@ -61,6 +62,8 @@ public final class ServiceSettings {
     @Nullable
     private final CircuitBreakerConfig instanceCircuitBreaker;
     @Nullable
+    private final Fallback fallback;
+    @Nullable
     private final RateLimiterConfig rateLimit;
     @Nullable
     private final BulkheadConfig concurrencyLimit;
@@ -71,6 +74,7 @@ public final class ServiceSettings {
         this.adaptiveConcurrencyLimit = builder.adaptiveConcurrencyLimit;
         this.circuitBreaker = builder.circuitBreaker;
         this.instanceCircuitBreaker = builder.instanceCircuitBreaker;
+        this.fallback = builder.fallback;
         this.rateLimit = builder.rateLimit;
         this.concurrencyLimit = builder.concurrencyLimit;
         this.timeouts = builder.timeouts;
@@ -97,6 +101,7 @@ public final class ServiceSettings {
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
                 .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts)
                 .circuitBreaker(base.circuitBreaker).instanceCircuitBreaker(base.instanceCircuitBreaker)
+                .fallback(base.fallback)
                 .rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
                 .adaptiveConcurrencyLimit(base.adaptiveConcurrencyLimit);
     }
@@ -138,6 +143,12 @@ public final class ServiceSettings {
     @Nullable
     public CircuitBreakerConfig circuitBreaker() {
         return circuitBreaker;
+    }
+
+    /** What answers calls the open service breaker rejects, or {@code null} to fail them. */
+    @Nullable
+    public Fallback fallback() {
+        return fallback;
     }
 
     /** The config of each instance's circuit breaker (Resilience4j), or {@code null} when off. */
@@ -188,6 +199,8 @@ public final class ServiceSettings {
         @Nullable
         private CircuitBreakerConfig instanceCircuitBreaker;
         @Nullable
+        private Fallback fallback;
+        @Nullable
         private RateLimiterConfig rateLimit;
         @Nullable
         private BulkheadConfig concurrencyLimit;
@@ -214,6 +227,15 @@ public final class ServiceSettings {
          */
         public Builder circuitBreaker(@Nullable CircuitBreakerConfig circuitBreaker) {
             this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /**
+         * Answers calls the open service breaker rejects, instead of failing them with
+         * {@link io.mesh4j.api.CircuitOpenException}. {@code null} fails them. Default: none.
+         */
+        public Builder fallback(@Nullable Fallback fallback) {
+            this.fallback = fallback;
             return this;
         }
 

@@ -139,6 +139,30 @@ class ServiceGuardTest {
     }
 
     @Test
+    void shouldAnswerWithFallbackWhenBreakerIsOpen() throws IOException {
+        mesh(ServiceSettings.custom()
+                .circuitBreaker(CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2)
+                        .waitDurationInOpenState(Duration.ofHours(1)).build())
+                .fallback((request, cause) -> new Response.Builder().request(request)
+                        .protocol(okhttp3.Protocol.HTTP_1_1).code(200).message("fallback")
+                        .header("X-Fallback", cause.service())
+                        .body(okhttp3.ResponseBody.create("[]", okhttp3.MediaType.get("application/json")))
+                        .build()));
+        status.set(500);
+        call();
+        call();
+
+        try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build())
+                .execute()) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.header("X-Fallback")).isEqualTo("orders");
+            assertThat(response.body().string()).isEqualTo("[]");
+        }
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(meters.get("mesh.client.requests").tags("outcome", "circuit_open").timer().count()).isEqualTo(1);
+    }
+
+    @Test
     void shouldRejectWithTypedErrorWhenRateLimitIsSpent() throws IOException {
         mesh(ServiceSettings.custom().rateLimit(RateLimiterConfig.custom().limitForPeriod(2)
                 .limitRefreshPeriod(Duration.ofHours(1)).build()));

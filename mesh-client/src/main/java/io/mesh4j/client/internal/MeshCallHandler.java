@@ -12,6 +12,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.client.Fallback;
 import io.mesh4j.client.Idempotent;
 import io.mesh4j.client.UnknownHostPolicy;
 import io.mesh4j.resilience.RetryPolicy;
@@ -81,6 +82,12 @@ public final class MeshCallHandler {
         try {
             guard.admit();
         } catch (MeshException rejected) {
+            Fallback fallback = service.settings().fallback();
+            if (fallback != null && rejected instanceof CircuitOpenException) {
+                Response answer = fallback.respond(request, (CircuitOpenException) rejected);
+                call.end(answer, null, CallOutcome.CIRCUIT_OPEN);
+                return answer;
+            }
             call.end(null, rejected, rejected instanceof CircuitOpenException ? CallOutcome.CIRCUIT_OPEN
                     : rejected instanceof RateLimitedException ? CallOutcome.RATE_LIMITED
                     : CallOutcome.CONCURRENCY_LIMITED);
