@@ -9,7 +9,6 @@ import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +16,6 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,14 +72,7 @@ class ActiveHealthCheckTest {
     }
 
     private Set<String> answersOf(int requests) throws IOException {
-        Set<String> answeredBy = new HashSet<>();
-        for (int i = 0; i < requests; i++) {
-            try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build())
-                    .execute()) {
-                answeredBy.add(response.body().string());
-            }
-        }
-        return answeredBy;
+        return Calls.answersOf(mesh, requests);
     }
 
     @Test

@@ -13,11 +13,9 @@ import io.mesh4j.lb.LoadBalancers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,14 +75,7 @@ class ConsulEndToEndTest {
     }
 
     private Set<String> answersOf(int requests) throws IOException {
-        Set<String> answeredBy = new HashSet<>();
-        for (int i = 0; i < requests; i++) {
-            try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build())
-                    .execute()) {
-                answeredBy.add(response.body().string());
-            }
-        }
-        return answeredBy;
+        return Calls.answersOf(mesh, requests);
     }
 
     @Test

@@ -11,13 +11,8 @@ import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +20,6 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,30 +31,6 @@ class InstanceCircuitBreakerTest {
     private final AtomicInteger statusOfFirst = new AtomicInteger(500);
     private MeshClient mesh;
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-25T10:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @AfterEach
     void tearDown() {
         mesh.close();
@@ -68,14 +38,7 @@ class InstanceCircuitBreakerTest {
     }
 
     private Set<String> answersOf(int requests) throws IOException {
-        Set<String> answeredBy = new HashSet<>();
-        for (int i = 0; i < requests; i++) {
-            try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build())
-                    .execute()) {
-                answeredBy.add(response.body().string());
-            }
-        }
-        return answeredBy;
+        return Calls.answersOf(mesh, requests);
     }
 
     @Test

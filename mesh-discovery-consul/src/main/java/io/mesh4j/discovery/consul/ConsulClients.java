@@ -4,6 +4,7 @@ import io.mesh4j.api.annotation.Nullable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,17 @@ final class ConsulClients {
             builder.withHeaders(Map.of("X-Consul-Token", aclToken));
         }
         return builder.build();
+    }
+
+    /** A scheduler on one daemon thread that forgets cancelled tasks at once. */
+    static ScheduledThreadPoolExecutor scheduler(String name) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     /** A fixed pool of {@code count} daemon threads. */

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.kiwiproject.consul.Consul;
 
@@ -82,13 +81,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         this.queryThreads = ConsulClients.fixedDaemonThreads("mesh4j-consul-query", QUERY_THREADS);
         this.consul = ConsulClients.create(builder.agentUrl, builder.aclToken, Duration.ofSeconds(10), httpThreads);
         this.health = new HealthQueries(builder.agentUrl, builder.aclToken, builder.wait, queryThreads);
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "mesh4j-consul");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        this.scheduler = executor;
+        this.scheduler = ConsulClients.scheduler("mesh4j-consul");
         this.unknownServices = Caffeine.newBuilder()
                 .expireAfterWrite(builder.unknownServiceTtl)
                 .maximumSize(10_000)

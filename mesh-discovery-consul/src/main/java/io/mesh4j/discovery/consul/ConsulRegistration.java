@@ -60,11 +60,7 @@ public final class ConsulRegistration implements AutoCloseable {
         this.httpThreads = ConsulClients.daemonThreads("mesh4j-consul-registration-http");
         this.consul = ConsulClients.create(builder.agentUrl, builder.aclToken, Duration.ofSeconds(10), httpThreads);
         this.agent = consul.agentClient();
-        this.heartbeat = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "mesh4j-consul-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.heartbeat = ConsulClients.scheduler("mesh4j-consul-heartbeat");
         this.shutdownHook = builder.deregisterOnShutdown ? new Thread(this::close, "mesh4j-consul-deregister") : null;
     }
 
