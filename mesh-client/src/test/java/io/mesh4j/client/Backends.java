@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -25,12 +26,19 @@ final class Backends implements AutoCloseable {
     }
 
     MockWebServer add(String name) {
+        MockWebServer server = serve(request -> new MockResponse.Builder().code(200).body(name).build());
+        servers.add(server);
+        return server;
+    }
+
+    /** Starts a loopback server (with {@code TCP_NODELAY}) that answers every request with {@code answer}. */
+    static MockWebServer serve(Function<RecordedRequest, MockResponse> answer) {
         MockWebServer server = new MockWebServer();
         server.setServerSocketFactory(new NoDelayServerSocketFactory());
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(200).body(name).build();
+                return answer.apply(request);
             }
         });
         try {
@@ -38,7 +46,6 @@ final class Backends implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        servers.add(server);
         return server;
     }
 

@@ -11,10 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -35,16 +33,8 @@ class BalancingEndToEndTest {
         for (int i = 0; i < 4; i++) {
             String name = "backend-" + i;
             long delayMillis = i == 0 ? 40 : 2;
-            MockWebServer server = new MockWebServer();
-            server.setServerSocketFactory(new NoDelayServerSocketFactory());
-            server.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest request) {
-                    return new MockResponse.Builder().headersDelay(delayMillis, TimeUnit.MILLISECONDS).body(name)
-                            .build();
-                }
-            });
-            server.start();
+            MockWebServer server = Backends.serve(request ->
+                    new MockResponse.Builder().headersDelay(delayMillis, TimeUnit.MILLISECONDS).body(name).build());
             servers.add(server);
             instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id(name).build());
         }

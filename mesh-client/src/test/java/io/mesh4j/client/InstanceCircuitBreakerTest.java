@@ -16,10 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,15 +45,8 @@ class InstanceCircuitBreakerTest {
         for (int i = 0; i < 3; i++) {
             String name = "backend-" + i;
             boolean first = i == 0;
-            MockWebServer server = new MockWebServer();
-            server.setServerSocketFactory(new NoDelayServerSocketFactory());
-            server.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest request) {
-                    return new MockResponse.Builder().code(first ? statusOfFirst.get() : 200).body(name).build();
-                }
-            });
-            server.start();
+            MockWebServer server = Backends.serve(request ->
+                    new MockResponse.Builder().code(first ? statusOfFirst.get() : 200).body(name).build());
             servers.add(server);
             instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id(name).build());
         }

@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -53,20 +52,14 @@ class RetryTest {
     private MeshClient mesh;
 
     /** Starts a backend that answers with {@code answer}; it records every request's X-Call header. */
-    private void backend(Function<RecordedRequest, MockResponse> answer) throws IOException {
+    private void backend(Function<RecordedRequest, MockResponse> answer) {
         int index = servers.size();
         received.put(index, new java.util.concurrent.CopyOnWriteArrayList<>());
-        MockWebServer server = new MockWebServer();
-        server.setServerSocketFactory(new NoDelayServerSocketFactory());
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                String call = request.getHeaders().get("X-Call");
-                received.get(index).add(call == null ? "?" : call);
-                return answer.apply(request);
-            }
+        MockWebServer server = Backends.serve(request -> {
+            String call = request.getHeaders().get("X-Call");
+            received.get(index).add(call == null ? "?" : call);
+            return answer.apply(request);
         });
-        server.start();
         servers.add(server);
         instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort())
                 .id("backend-" + index).build());

@@ -13,10 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -29,19 +27,8 @@ class TimeoutTest {
     private MeshClient mesh;
 
     private MockWebServer backend(long delayMillis) {
-        MockWebServer server = new MockWebServer();
-        server.setServerSocketFactory(new NoDelayServerSocketFactory());
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().headersDelay(delayMillis, TimeUnit.MILLISECONDS).body("ok").build();
-            }
-        });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        MockWebServer server = Backends.serve(request ->
+                new MockResponse.Builder().headersDelay(delayMillis, TimeUnit.MILLISECONDS).body("ok").build());
         servers.add(server);
         instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort())
                 .id("backend-" + (servers.size() - 1)).build());
