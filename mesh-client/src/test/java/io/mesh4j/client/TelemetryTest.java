@@ -10,7 +10,6 @@ import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.RetryConfig;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
