@@ -79,7 +79,7 @@ public final class RetryPolicy {
         if (!retryableResult) {
             return NO_RETRY;
         }
-        boolean idempotent = IDEMPOTENT.contains(method) || markedIdempotent || config.retryNonIdempotent();
+        boolean idempotent = isIdempotent(method) || markedIdempotent || config.retryNonIdempotent();
         if (!neverSent && (!idempotent || !bodyReplayable)) {
             return NO_RETRY;
         }
@@ -91,6 +91,11 @@ public final class RetryPolicy {
             delay = retryAfterNanos;
         }
         return budget.tryWithdraw() ? delay : NO_RETRY;
+    }
+
+    /** Whether HTTP says {@code method} (upper case) may be repeated without a further effect. */
+    static boolean isIdempotent(String method) {
+        return IDEMPOTENT.contains(method);
     }
 
     /** Full jitter: uniform in {@code [0, min(max, base * 2^(retry - 1))]} for the {@code retry}-th retry. */
