@@ -69,7 +69,7 @@ public final class RetryPolicy {
      */
     public long retryDelayNanos(String method, boolean markedIdempotent, int attemptsMade, AttemptOutcome outcome,
             int status, long retryAfterNanos, boolean bodyReplayable) {
-        if (attemptsMade >= config.maxAttempts() || outcome == AttemptOutcome.CANCELLED) {
+        if (attemptsMade >= config.maxAttempts() || !outcome.completed()) {
             return NO_RETRY;
         }
         boolean neverSent = outcome.requestNeverSent();

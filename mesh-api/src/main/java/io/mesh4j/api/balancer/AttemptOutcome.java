@@ -15,7 +15,12 @@ public enum AttemptOutcome {
     /** The connection failed after it was made (reset, closed early, protocol error). */
     NETWORK_FAILURE(true, false),
     /** The caller cancelled the attempt; this says nothing about the instance. */
-    CANCELLED(false, false);
+    CANCELLED(false, false),
+    /**
+     * The caller stopped waiting because another attempt of the same call (a hedge) answered first. The time waited
+     * is a lower bound of the instance's latency, worth a latency sample, but neither a success nor a failure.
+     */
+    ABANDONED(false, false);
 
     private final boolean failure;
     private final boolean neverSent;
@@ -35,6 +40,14 @@ public enum AttemptOutcome {
     /** Whether this outcome counts against the instance (for penalties, ejection and breakers). */
     public boolean isFailure() {
         return failure;
+    }
+
+    /**
+     * Whether the attempt ran its course, so that its outcome tells about the instance's health: false for
+     * {@link #CANCELLED} and {@link #ABANDONED}.
+     */
+    public boolean completed() {
+        return this != CANCELLED && this != ABANDONED;
     }
 
     /** Whether the request provably never reached the instance, so resending it cannot duplicate its effect. */

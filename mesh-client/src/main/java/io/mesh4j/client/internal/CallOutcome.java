@@ -31,6 +31,7 @@ enum CallOutcome {
             case TIMEOUT:
                 return TIMEOUT;
             case CANCELLED:
+            case ABANDONED:
                 return CANCELLED;
             default:
                 return NETWORK_ERROR;

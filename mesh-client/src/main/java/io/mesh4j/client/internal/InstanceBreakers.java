@@ -41,9 +41,9 @@ final class InstanceBreakers implements AutoCloseable {
         sweep = scheduler.scheduleWithFixedDelay(this::sweepOpen, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Records an attempt's outcome in its instance's breaker; cancelled attempts say nothing about the instance. */
+    /** Records an attempt's outcome in its instance's breaker; cancelled or abandoned attempts are not recorded. */
     void record(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos) {
-        if (outcome == AttemptOutcome.CANCELLED) {
+        if (!outcome.completed()) {
             return;
         }
         CircuitBreaker breaker = breakers.computeIfAbsent(instance.id(), this::newBreaker);

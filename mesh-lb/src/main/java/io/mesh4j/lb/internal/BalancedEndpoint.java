@@ -68,7 +68,11 @@ final class BalancedEndpoint implements Endpoint {
         if (owner.tracksInFlight()) {
             inFlight.decrementAndGet();
         }
-        if (outcome == AttemptOutcome.CANCELLED) {
+        if (!outcome.completed()) {
+            if (outcome == AttemptOutcome.ABANDONED && owner.tracksLatency()) {
+                observe(latencyNanos, endNanos);
+                owner.observedTime(endNanos);
+            }
             return;
         }
         boolean failure = outcome.isFailure();

@@ -113,4 +113,25 @@ class LatencyAwareSelectionTest {
         assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
                 .isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
     }
+
+    @Test
+    void shouldStarveSlowInstanceWhenItsAttemptsAreAbandonedForHedges() {
+        MeshLoadBalancer balancer = peakEwma();
+
+        Map<String, Integer> picks = run(balancer, 1_000, LatencyAwareSelectionTest::slowA,
+                id -> id.equals("a") ? AttemptOutcome.ABANDONED : AttemptOutcome.SUCCESS);
+
+        assertThat(picks.getOrDefault("a", 0)).isLessThan(100);
+    }
+
+    @Test
+    void shouldNotCountAbandonedAttemptsAsFailuresWhenEjecting() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.ROUND_ROBIN).build(),
+                instances("a", "b", "c", "d"));
+
+        test.report(balancer, "a", 20, AttemptOutcome.ABANDONED);
+
+        assertThat(balancer.stats().ejected()).isZero();
+        assertThat(counts(balancer, 400).get("a")).isEqualTo(100);
+    }
 }
