@@ -9,6 +9,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.AdaptiveLimitConfig;
+import io.mesh4j.resilience.HedgingConfig;
 import io.mesh4j.resilience.RetryConfig;
 import io.mesh4j.resilience.TimeoutConfig;
 
@@ -25,6 +26,7 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
  *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
+ *   <tr><td>{@link #hedging()}</td><td>{@link HedgingConfig#disabled()}</td></tr>
  *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
  *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #instanceCircuitBreaker()}</td><td>none (off)</td></tr>
@@ -56,6 +58,7 @@ public final class ServiceSettings {
     @Nullable
     private final ActiveHealthCheck activeHealthCheck;
     private final RetryConfig retry;
+    private final HedgingConfig hedging;
     private final TimeoutConfig timeouts;
     @Nullable
     private final CircuitBreakerConfig circuitBreaker;
@@ -79,6 +82,7 @@ public final class ServiceSettings {
         this.concurrencyLimit = builder.concurrencyLimit;
         this.timeouts = builder.timeouts;
         this.retry = builder.retry;
+        this.hedging = builder.hedging;
         this.activeHealthCheck = builder.activeHealthCheck;
         this.balancer = builder.balancer;
         this.hashKeyHeader = builder.hashKeyHeader;
@@ -99,7 +103,8 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry).timeouts(base.timeouts)
+                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry)
+                .hedging(base.hedging).timeouts(base.timeouts)
                 .circuitBreaker(base.circuitBreaker).instanceCircuitBreaker(base.instanceCircuitBreaker)
                 .fallback(base.fallback)
                 .rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
@@ -132,6 +137,11 @@ public final class ServiceSettings {
     /** When failed attempts are retried. */
     public RetryConfig retry() {
         return retry;
+    }
+
+    /** When to send backup requests to other instances; they draw on the {@link #retry()} budget. */
+    public HedgingConfig hedging() {
+        return hedging;
     }
 
     /** Per-attempt and whole-call timeouts. */
@@ -178,6 +188,7 @@ public final class ServiceSettings {
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
+                + (hedging.enabled() ? ", " + hedging : "")
                 + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
                 + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
                 + (hashKeyCookie != null ? ", hashKeyCookie=" + hashKeyCookie : "") + '}';
@@ -193,6 +204,7 @@ public final class ServiceSettings {
         @Nullable
         private ActiveHealthCheck activeHealthCheck;
         private RetryConfig retry = RetryConfig.ofDefaults();
+        private HedgingConfig hedging = HedgingConfig.disabled();
         private TimeoutConfig timeouts = TimeoutConfig.ofDefaults();
         @Nullable
         private CircuitBreakerConfig circuitBreaker;
@@ -279,6 +291,15 @@ public final class ServiceSettings {
             return this;
         }
 
+        /**
+         * When to hedge: send a backup request to another instance while the first is slow (idempotent requests
+         * only). Hedges are withdrawn from the {@link #retry} budget. Default: {@link HedgingConfig#disabled()}.
+         */
+        public Builder hedging(HedgingConfig hedging) {
+            this.hedging = requireNonNull(hedging, "hedging");
+            return this;
+        }
+
         /** Turns on active health checking; {@code null} turns it off. Default: off. */
         public Builder activeHealthCheck(@Nullable ActiveHealthCheck activeHealthCheck) {
             this.activeHealthCheck = activeHealthCheck;
@@ -306,9 +327,14 @@ public final class ServiceSettings {
         /**
          * Builds the settings.
          *
-         * @throws IllegalArgumentException naming the field when a header or cookie name is empty
+         * @throws IllegalArgumentException naming the field when a header or cookie name is empty, or when hedging
+         *     is on but the retry budget allows nothing
          */
         public ServiceSettings build() {
+            if (hedging.enabled() && retry.budgetPercent() == 0 && retry.budgetMinPerSecond() == 0) {
+                throw new IllegalArgumentException("hedging: " + hedging + " (expected: a retry budget above zero,"
+                        + " as hedges draw on it; retry budgetPercent and budgetMinPerSecond are both 0)");
+            }
             if (hashKeyHeader != null && hashKeyHeader.isBlank()) {
                 throw new IllegalArgumentException("hashKeyHeader: '" + hashKeyHeader
                         + "' (expected: a header name, or null for none)");

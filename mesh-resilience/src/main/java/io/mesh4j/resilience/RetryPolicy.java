@@ -73,9 +73,7 @@ public final class RetryPolicy {
             return NO_RETRY;
         }
         boolean neverSent = outcome.requestNeverSent();
-        boolean retryableResult = status != 0
-                ? status > 0 && status < retryableStatus.length && retryableStatus[status]
-                : outcome.isFailure();
+        boolean retryableResult = status != 0 ? isRetryableStatus(status) : outcome.isFailure();
         if (!retryableResult) {
             return NO_RETRY;
         }
@@ -91,6 +89,11 @@ public final class RetryPolicy {
             delay = retryAfterNanos;
         }
         return budget.tryWithdraw() ? delay : NO_RETRY;
+    }
+
+    /** Whether a response with {@code status} is worth another attempt: one of {@link RetryConfig#retryStatuses()}. */
+    public boolean isRetryableStatus(int status) {
+        return status > 0 && status < retryableStatus.length && retryableStatus[status];
     }
 
     /** Whether HTTP says {@code method} (upper case) may be repeated without a further effect. */

@@ -124,11 +124,13 @@ public final class MeshCallHandler {
         RequestBody body = request.body();
         boolean replayable = body == null || !body.isOneShot();
         boolean markedIdempotent = request.tag(Idempotent.class) != null;
-        List<ServiceInstance> tried = List.of();
+        boolean hedged = service.hedgingPolicy().appliesTo(request.method(), markedIdempotent, replayable);
+        List<ServiceInstance> tried = hedged ? new ArrayList<>() : List.of();
+        int sent = 0;
         for (int attempt = 1; ; attempt++) {
-            Endpoint endpoint = picker.pick(attempt == 1
+            Endpoint endpoint = picker.pick(sent == 0
                     ? new CallContext(service, request)
-                    : new CallContext(service, request, attempt, tried));
+                    : new CallContext(service, request, sent + 1, tried));
             if (endpoint == null) {
                 NoHealthyInstanceException failure =
                         new NoHealthyInstanceException(service.name(), service.knownInstances());
@@ -142,17 +144,29 @@ public final class MeshCallHandler {
                 call.end(null, failure, CallOutcome.TIMEOUT);
                 throw failure;
             }
-            ServiceInstance instance = endpoint.instance();
-            HttpUrl target = service.urlRewriter().rewrite(url, instance);
-            Request.Builder builder = request.newBuilder().url(target);
-            if (deadlineHeader != null && left != Long.MAX_VALUE) {
-                builder.header(deadlineHeader, Long.toString(Math.max(1, left / 1_000_000)));
+            AttemptKind kind = attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY;
+            Attempt result;
+            if (hedged) {
+                HedgeSender sender = new HedgeSender(service, request, url, call, tried, deadline, deadlineHeader,
+                        sent);
+                HedgedRound.Result round = new HedgedRound(sender, service.hedgeClient(), chain,
+                        service.hedgingPolicy(), nanoTime, perTry, deadline).run(endpoint, kind, picker);
+                sent = sender.sent;
+                result = new Attempt(round.response, round.failure, round.outcome);
+            } else {
+                ServiceInstance instance = endpoint.instance();
+                HttpUrl target = service.urlRewriter().rewrite(url, instance);
+                Request.Builder builder = attemptRequest(request, target, deadlineHeader, left);
+                AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
+                long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
+                result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
+                        builder.build(), endpoint, service, attempt == 1 ? callStart : nanoTime.getAsLong());
+                scope.end(result.response, result.failure, result.outcome);
+                if (tried.isEmpty()) {
+                    tried = new ArrayList<>(retry.config().maxAttempts());
+                }
+                tried.add(instance);
             }
-            call.beforeAttempt(builder, instance, target, attempt);
-            long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
-            Attempt result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
-                    builder.build(), endpoint, service, attempt == 1 ? callStart : nanoTime.getAsLong());
-            call.afterAttempt(result.response, result.failure, result.outcome);
             int status = result.response != null ? result.response.code() : 0;
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
             long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome, status,
@@ -164,11 +178,73 @@ public final class MeshCallHandler {
             if (result.response != null) {
                 result.response.close();
             }
-            if (tried.isEmpty()) {
-                tried = new ArrayList<>(retry.config().maxAttempts());
-            }
-            tried.add(instance);
             pause(delay, call);
+        }
+    }
+
+    /** The request sent to {@code target}, with the time left in the deadline header when there is a deadline. */
+    private static Request.Builder attemptRequest(Request request, HttpUrl target, @Nullable String deadlineHeader,
+            long leftNanos) {
+        Request.Builder builder = request.newBuilder().url(target);
+        if (deadlineHeader != null && leftNanos != Long.MAX_VALUE) {
+            builder.header(deadlineHeader, Long.toString(Math.max(1, leftNanos / 1_000_000)));
+        }
+        return builder;
+    }
+
+    /** Prepares and reports the attempts of one hedged round; counts what the call has sent. */
+    private final class HedgeSender implements HedgedRound.AttemptSender {
+        private final ServiceState service;
+        private final Request request;
+        private final HttpUrl url;
+        private final CallScope call;
+        private final List<ServiceInstance> tried;
+        private final long deadline;
+        @Nullable
+        private final String deadlineHeader;
+        int sent;
+
+        HedgeSender(ServiceState service, Request request, HttpUrl url, CallScope call, List<ServiceInstance> tried,
+                long deadline, @Nullable String deadlineHeader, int sent) {
+            this.service = service;
+            this.request = request;
+            this.url = url;
+            this.call = call;
+            this.tried = tried;
+            this.deadline = deadline;
+            this.deadlineHeader = deadlineHeader;
+            this.sent = sent;
+        }
+
+        @Override
+        public HedgedRound.Prepared prepare(Endpoint endpoint, AttemptKind kind) {
+            ServiceInstance instance = endpoint.instance();
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nanoTime.getAsLong();
+            HttpUrl target = service.urlRewriter().rewrite(url, instance);
+            Request.Builder builder = attemptRequest(request, target, deadlineHeader, left);
+            AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
+            tried.add(instance);
+            return new HedgedRound.Prepared(builder.build(), scope);
+        }
+
+        @Override
+        @Nullable
+        public Endpoint pickUntried(Picker picker) {
+            Endpoint endpoint = picker.pick(new CallContext(service, request, sent + 1, tried));
+            return endpoint == null || tried.contains(endpoint.instance()) ? null : endpoint;
+        }
+
+        @Override
+        public void ended(Endpoint endpoint, AttemptScope scope, @Nullable Response response,
+                @Nullable Throwable failure, AttemptOutcome outcome, long endNanos, long latencyNanos) {
+            endpoint.onAttemptEnd(endNanos, latencyNanos, outcome);
+            service.attemptEnded(endpoint.instance(), outcome, latencyNanos, endNanos);
+            scope.end(response, failure, outcome);
+        }
+
+        @Override
+        public boolean retryableStatus(int status) {
+            return service.retryPolicy().isRetryableStatus(status);
         }
     }
 
@@ -230,13 +306,13 @@ public final class MeshCallHandler {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
             long end = nanoTime.getAsLong();
             endpoint.onAttemptEnd(end, end - start, outcome);
-            service.attemptEnded(endpoint.instance(), outcome, end - start);
+            service.attemptEnded(endpoint.instance(), outcome, end - start, end);
             return new Attempt(null, e, outcome);
         }
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
         long end = nanoTime.getAsLong();
         endpoint.onAttemptEnd(end, end - start, outcome);
-        service.attemptEnded(endpoint.instance(), outcome, end - start);
+        service.attemptEnded(endpoint.instance(), outcome, end - start, end);
         return new Attempt(response, null, outcome);
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.event.Level;
 /**
  * Records one call: a timer sample and an access-log line at the end, an attempt counter per attempt, and, with
  * tracing on, an INTERNAL span for the logical call (a child of the caller's current context) with one CLIENT span
- * per attempt below it, whose context is injected into the attempt's headers ({@code traceparent} with the W3C
+ * per attempt below it (several at once when a call is hedged), whose context is injected into the attempt's headers ({@code traceparent} with the W3C
  * propagator). The logical span is INTERNAL because OpenTelemetry's HTTP conventions make each try, not the whole
  * call, a CLIENT span. URLs are recorded without user info; the query is recorded but the values of parameters
  * that commonly carry secrets are replaced with {@code REDACTED}.
@@ -49,9 +49,7 @@ final class RecordingCallScope implements CallScope {
     @Nullable
     private final Span callSpan;
     @Nullable
-    private Span attemptSpan;
-    @Nullable
-    private ServiceInstance lastInstance;
+    private ServiceInstance answeredBy;
     private int attempts;
 
     RecordingCallScope(Telemetry telemetry, ServiceState service, Request request, boolean logging) {
@@ -75,13 +73,13 @@ final class RecordingCallScope implements CallScope {
     }
 
     @Override
-    public void beforeAttempt(Request.Builder attempt, ServiceInstance instance, HttpUrl url, int number) {
+    public AttemptScope beforeAttempt(Request.Builder attempt, ServiceInstance instance, HttpUrl url, int number,
+            AttemptKind kind) {
         attempts = number;
-        lastInstance = instance;
         Tracer tracer = telemetry.tracer();
         OpenTelemetry openTelemetry = telemetry.openTelemetry();
         if (tracer == null || openTelemetry == null || callSpan == null) {
-            return;
+            return new Attempt(instance, kind, null);
         }
         Context parent = Context.current().with(callSpan);
         Span span = tracer.spanBuilder(request.method())
@@ -93,24 +91,41 @@ final class RecordingCallScope implements CallScope {
                 .setAttribute(SERVER_PORT, (long) instance.port())
                 .setAttribute(MESH_SERVICE, service.name())
                 .setAttribute(MESH_INSTANCE, instance.id())
-                .setAttribute(MESH_ATTEMPT_KIND, number == 1 ? "first" : "retry")
+                .setAttribute(MESH_ATTEMPT_KIND, kind.tag())
                 .startSpan();
         if (number > 1) {
             span.setAttribute(RESEND_COUNT, (long) (number - 1));
         }
-        attemptSpan = span;
         openTelemetry.getPropagators().getTextMapPropagator()
                 .inject(parent.with(span), attempt, (builder, key, value) -> builder.header(key, value));
+        return new Attempt(instance, kind, span);
     }
 
-    @Override
-    public void afterAttempt(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
-        ServiceInstance instance = lastInstance;
-        telemetry.recordAttempt(service, instance != null ? instance.id() : "", attempts > 1, outcome);
-        Span span = attemptSpan;
-        if (span != null) {
-            finish(span, response, failure);
-            attemptSpan = null;
+    /** One attempt: its counter and, with tracing, its CLIENT span. */
+    private final class Attempt implements AttemptScope {
+        private final ServiceInstance instance;
+        private final AttemptKind kind;
+        @Nullable
+        private final Span span;
+
+        Attempt(ServiceInstance instance, AttemptKind kind, @Nullable Span span) {
+            this.instance = instance;
+            this.kind = kind;
+            this.span = span;
+        }
+
+        @Override
+        public void end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
+            if (outcome.completed()) {
+                answeredBy = instance;
+            }
+            telemetry.recordAttempt(service, instance.id(), kind, outcome);
+            if (span != null) {
+                if (!outcome.completed()) {
+                    span.setAttribute(ERROR_TYPE, outcome.tag());
+                }
+                finish(span, response, failure);
+            }
         }
     }
 
@@ -133,7 +148,7 @@ final class RecordingCallScope implements CallScope {
             Level level = telemetry.accessLogLevel();
             telemetry.accessLog().atLevel(level).log(
                     "service={} instance={} method={} path={} status={} outcome={} attempts={} duration_ms={}",
-                    service.name(), lastInstance != null ? lastInstance.id() : "-", request.method(),
+                    service.name(), answeredBy != null ? answeredBy.id() : "-", request.method(),
                     request.url().encodedPath(), response != null ? response.code() : "-", outcome.tag(), attempts,
                     String.format(Locale.ROOT, "%.3f", nanos / 1e6));
         }

@@ -22,6 +22,7 @@ final class ServiceMeters {
     private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final CallOutcome[] CALL_OUTCOMES = CallOutcome.values();
     private static final AttemptOutcome[] ATTEMPT_OUTCOMES = AttemptOutcome.values();
+    private static final AttemptKind[] ATTEMPT_KINDS = AttemptKind.values();
 
     private final String service;
     private final Map<String, AtomicReferenceArray<Timer>> timersByMethod = new ConcurrentHashMap<>();
@@ -50,17 +51,17 @@ final class ServiceMeters {
         return timer;
     }
 
-    Counter attemptCounter(MeterRegistry registry, String instance, boolean retry, AttemptOutcome outcome) {
+    Counter attemptCounter(MeterRegistry registry, String instance, AttemptKind kind, AttemptOutcome outcome) {
         AtomicReferenceArray<Counter> counters = countersByInstance.computeIfAbsent(instance,
-                i -> new AtomicReferenceArray<>(2 * ATTEMPT_OUTCOMES.length));
-        int index = (retry ? ATTEMPT_OUTCOMES.length : 0) + outcome.ordinal();
+                i -> new AtomicReferenceArray<>(ATTEMPT_KINDS.length * ATTEMPT_OUTCOMES.length));
+        int index = kind.ordinal() * ATTEMPT_OUTCOMES.length + outcome.ordinal();
         Counter counter = counters.get(index);
         if (counter == null) {
             counter = Counter.builder(Telemetry.ATTEMPTS)
                     .description("Attempts sent to instances")
                     .tag("service", service)
                     .tag("instance", instance)
-                    .tag("kind", retry ? "retry" : "first")
+                    .tag("kind", kind.tag())
                     .tag("outcome", outcome.tag())
                     .register(registry);
             counters.set(index, counter);

@@ -10,12 +10,14 @@ import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.ActiveHealthCheck;
 import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.resilience.HedgingPolicy;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.ServiceGuard;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
 
 /**
  * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
@@ -32,6 +34,7 @@ public final class ServiceState implements AutoCloseable {
     private final AtomicInteger activeCalls = new AtomicInteger();
     private final ServiceMeters meters;
     private final RetryPolicy retryPolicy;
+    private final HedgingPolicy hedgingPolicy;
     private final ServiceGuard guard;
     private volatile int knownInstances;
     private volatile Subscription subscription = () -> { };
@@ -55,6 +58,7 @@ public final class ServiceState implements AutoCloseable {
         this.resources = resources;
         this.meters = new ServiceMeters(name);
         this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
+        this.hedgingPolicy = HedgingPolicy.create(settings.hedging(), retryPolicy.budget());
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
                 settings.adaptiveConcurrencyLimit(), settings.circuitBreaker());
         this.instanceHealth = new InstanceHealth(balancer);
@@ -80,8 +84,14 @@ public final class ServiceState implements AutoCloseable {
         }
     }
 
-    /** Feeds an attempt's outcome to its instance's circuit breaker, when per-instance breakers are on. */
-    void attemptEnded(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos) {
+    /**
+     * Feeds an attempt's outcome to its instance's circuit breaker, when per-instance breakers are on, and a good
+     * answer's latency to the hedging policy.
+     */
+    void attemptEnded(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos, long endNanos) {
+        if (outcome == AttemptOutcome.SUCCESS) {
+            hedgingPolicy.recordAnswer(latencyNanos, endNanos);
+        }
         if (instanceBreakers != null) {
             instanceBreakers.record(instance, outcome, latencyNanos);
         }
@@ -136,6 +146,19 @@ public final class ServiceState implements AutoCloseable {
     /** The service's retry decisions and budget. */
     public RetryPolicy retryPolicy() {
         return retryPolicy;
+    }
+
+    /** The service's hedging decisions; its hedges draw on the retry budget. */
+    public HedgingPolicy hedgingPolicy() {
+        return hedgingPolicy;
+    }
+
+    /** The client that sends hedged calls' attempts. */
+    OkHttpClient hedgeClient() {
+        if (resources == null) {
+            throw new IllegalStateException("hedging needs the client's resources");
+        }
+        return resources.hedgeClient();
     }
 
     ServiceMeters meters() {

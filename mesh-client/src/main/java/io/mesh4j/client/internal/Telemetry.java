@@ -27,7 +27,7 @@ import org.slf4j.event.Level;
  *
  * <p>Meters: {@value #CALLS} (timer per logical call; tags {@code service}, {@code method}, {@code status},
  * {@code outcome}), {@value #ATTEMPTS} (counter per attempt; tags {@code service}, {@code instance} unless turned
- * off, {@code kind}, {@code outcome}), and per service the gauges {@value #ACTIVE} (calls in flight) and
+ * off, {@code kind}: {@code first}, {@code retry} or {@code hedge}; {@code outcome}), and per service the gauges {@value #ACTIVE} (calls in flight) and
  * {@value #INSTANCES} (tag {@code state}: {@code total}, {@code healthy}, {@code ejected},
  * {@code failing_health_checks}), {@value #RETRY_BUDGET} (retries the budget allows now) and, with a circuit
  * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others), and
@@ -139,9 +139,9 @@ public final class Telemetry implements AutoCloseable {
         }
     }
 
-    void recordAttempt(ServiceState service, String instance, boolean retry, AttemptOutcome outcome) {
+    void recordAttempt(ServiceState service, String instance, AttemptKind kind, AttemptOutcome outcome) {
         if (registry != null) {
-            service.meters().attemptCounter(registry, instanceTags ? instance : "", retry, outcome).increment();
+            service.meters().attemptCounter(registry, instanceTags ? instance : "", kind, outcome).increment();
         }
     }
 

@@ -1,0 +1,355 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.lb.Algorithm;
+import io.mesh4j.lb.BalancerConfig;
+import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.lb.OutlierEjectionConfig;
+import io.mesh4j.resilience.HedgingConfig;
+import io.mesh4j.resilience.RetryConfig;
+import io.mesh4j.resilience.TimeoutConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hedged calls against real loopback servers. A "stuck" backend holds its answer until the test ends, so whether
+ * a hedge is needed never depends on timing; the hedge delays are short only to keep the tests quick.
+ */
+class HedgingTest {
+
+    private static final HedgingConfig HEDGE_AFTER_20_MS = HedgingConfig.custom().delay(Duration.ofMillis(20))
+            .build();
+
+    private final List<MockWebServer> servers = new ArrayList<>();
+    private final List<ServiceInstance> instances = new ArrayList<>();
+    /** Values of the X-Call header each backend received, per backend index. */
+    private final Map<Integer, List<String>> received = new ConcurrentHashMap<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
+    private MeshClient mesh;
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        if (mesh != null) {
+            mesh.close();
+        }
+        servers.forEach(MockWebServer::close);
+        openTelemetry.close();
+    }
+
+    /** Starts a backend; it records each request's X-Call header, then answers with {@code answer}. */
+    private void backend(Function<RecordedRequest, MockResponse> answer) {
+        int index = servers.size();
+        received.put(index, new CopyOnWriteArrayList<>());
+        MockWebServer server = Backends.serve(request -> {
+            received.get(index).add(String.valueOf(request.getHeaders().get("X-Call")));
+            return answer.apply(request);
+        });
+        servers.add(server);
+        instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("backend-" + index).build());
+    }
+
+    private MockResponse stuck(String body) {
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ok(body);
+    }
+
+    private static MockResponse ok(String body) {
+        return new MockResponse.Builder().code(200).body(body).build();
+    }
+
+    /**
+     * Two backends; the first request of each call (by its X-Call header) is stuck until the test ends, the
+     * others are answered at once. Returns, per call, the backend its stuck request went to.
+     */
+    private Map<String, String> firstRequestOfEachCallStuck() {
+        Map<String, String> stuckAt = new ConcurrentHashMap<>();
+        for (int i = 0; i < 2; i++) {
+            String name = "backend-" + i;
+            backend(request -> stuckAt.putIfAbsent(String.valueOf(request.getHeaders().get("X-Call")), name) == null
+                    ? stuck(name)
+                    : ok(name));
+        }
+        return stuckAt;
+    }
+
+    private static String other(String backend) {
+        return backend.equals("backend-0") ? "backend-1" : "backend-0";
+    }
+
+    private MeshClient mesh(ServiceSettings.Builder settings) {
+        mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(instances))
+                .meterRegistry(meters)
+                .openTelemetry(openTelemetry)
+                .defaultSettings(settings
+                        .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
+                                .outlierEjection(OutlierEjectionConfig.disabled()).build()))
+                        .build())
+                .build();
+        return mesh;
+    }
+
+    private MeshClient mesh(HedgingConfig hedging) {
+        return mesh(ServiceSettings.custom().hedging(hedging));
+    }
+
+    private static Request get(String call) {
+        return new Request.Builder().url("http://orders/items").header("X-Call", call).build();
+    }
+
+    private String body(Request request) throws IOException {
+        try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+            return response.code() + " " + response.body().string();
+        }
+    }
+
+    private int totalReceived() {
+        return received.values().stream().mapToInt(List::size).sum();
+    }
+
+    private double attempts(String kind, String outcome) {
+        return meters.find("mesh.client.attempts").tags("kind", kind, "outcome", outcome).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    @Test
+    void shouldAnswerFromHedgeWhenFirstInstanceIsStuck() throws IOException {
+        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        mesh(HEDGE_AFTER_20_MS);
+
+        String answer = body(get("c1"));
+
+        assertThat(received.get(0)).containsExactly("c1");
+        assertThat(received.get(1)).containsExactly("c1");
+        assertThat(answer).isEqualTo("200 " + other(stuckAt.get("c1")));
+        assertThat(attempts("hedge", "success")).isEqualTo(1.0);
+        assertThat(attempts("first", "abandoned")).isEqualTo(1.0);
+        assertThat(meters.get("mesh.client.requests").tags("outcome", "success").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotHedgeWhenAnswerComesBeforeDelay() throws IOException {
+        backend(request -> ok("backend-0"));
+        backend(request -> ok("backend-1"));
+        mesh(HedgingConfig.custom().delay(Duration.ofSeconds(30)).build());
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(body(get("c" + i))).startsWith("200 ");
+        }
+
+        assertThat(totalReceived()).isEqualTo(20);
+        assertThat(attempts("hedge", "success")).isZero();
+        assertThat(attempts("first", "success")).isEqualTo(20.0);
+    }
+
+    @Test
+    void shouldNotHedgePostWhenCallerDidNotMarkItIdempotent() throws Exception {
+        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        mesh(HEDGE_AFTER_20_MS);
+
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return body(post("p1").build());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> totalReceived() == 1);
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                .until(() -> totalReceived() == 1);
+        assertThat(answer).isNotDone();
+        release.countDown();
+
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("200 " + stuckAt.get("p1"));
+        assertThat(totalReceived()).as("a POST is sent once").isEqualTo(1);
+    }
+
+    @Test
+    void shouldHedgePostWhenCallerMarkedItIdempotent() throws IOException {
+        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        mesh(HEDGE_AFTER_20_MS);
+
+        String answer = body(post("p2").tag(Idempotent.class, Idempotent.YES).build());
+
+        assertThat(answer).isEqualTo("200 " + other(stuckAt.get("p2")));
+        assertThat(received.get(0)).containsExactly("p2");
+        assertThat(received.get(1)).containsExactly("p2");
+    }
+
+    private static Request.Builder post(String call) {
+        return new Request.Builder().url("http://orders/items").header("X-Call", call)
+                .post(RequestBody.create("{}", MediaType.get("application/json")));
+    }
+
+    @Test
+    void shouldKeepHedgesWithinBudgetWhenEveryAnswerIsSlow() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            String name = "backend-" + i;
+            backend(request -> new MockResponse.Builder().code(200).body(name)
+                    .headersDelay(30, TimeUnit.MILLISECONDS).build());
+        }
+        RetryConfig tenPercent = RetryConfig.custom().budgetPercent(10).budgetMinPerSecond(0)
+                .budgetWindow(Duration.ofSeconds(60)).build();
+        mesh(ServiceSettings.custom().retry(tenPercent)
+                .hedging(HedgingConfig.custom().delay(Duration.ofMillis(2)).build()));
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(body(get("c" + i))).startsWith("200 ");
+        }
+
+        double hedges = attempts("hedge", "success") + attempts("hedge", "abandoned");
+        assertThat(hedges).as("every call wanted a hedge; the budget allows 10% of 50").isEqualTo(5.0);
+        assertThat(totalReceived()).as("servers never see more than the calls and the budget's hedges")
+                .isBetween(50, 55);
+    }
+
+    @Test
+    void shouldRecordHedgeSpanWithResendCountWhenTracing() throws Exception {
+        firstRequestOfEachCallStuck();
+        mesh(HEDGE_AFTER_20_MS);
+
+        body(get("t1"));
+
+        List<SpanData> clientSpans = spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.CLIENT).toList();
+        SpanData logical = spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.INTERNAL).findFirst().orElseThrow();
+        assertThat(clientSpans).hasSize(2);
+        SpanData hedge = clientSpans.stream()
+                .filter(span -> "hedge".equals(span.getAttributes().get(AttributeKey.stringKey("mesh.attempt.kind"))))
+                .findFirst().orElseThrow();
+        SpanData first = clientSpans.stream().filter(span -> span != hedge).findFirst().orElseThrow();
+        assertThat(hedge.getAttributes().get(AttributeKey.longKey("http.request.resend_count"))).isEqualTo(1);
+        assertThat(hedge.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200);
+        assertThat(first.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("abandoned");
+        assertThat(hedge.getParentSpanId()).isEqualTo(logical.getSpanId());
+        assertThat(first.getParentSpanId()).isEqualTo(logical.getSpanId());
+        assertThat(logical.getAttributes().get(AttributeKey.longKey("mesh.attempts"))).isEqualTo(2);
+        String traceId = logical.getTraceId();
+        assertThat(servers.get(0).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
+                .startsWith("00-" + traceId + "-");
+        assertThat(servers.get(1).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
+                .startsWith("00-" + traceId + "-");
+    }
+
+    @Test
+    void shouldFailWithTimeoutWhenEveryAttemptIsStuckPastDeadline() {
+        backend(request -> stuck("backend-0"));
+        backend(request -> stuck("backend-1"));
+        mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
+                .retry(RetryConfig.disabled())
+                .timeouts(TimeoutConfig.custom().overallTimeout(Duration.ofMillis(300)).build()));
+
+        assertThatThrownBy(() -> body(get("d1"))).isInstanceOf(InterruptedIOException.class)
+                .hasMessageContaining("deadline");
+
+        assertThat(totalReceived()).isEqualTo(2);
+        assertThat(meters.get("mesh.client.requests").tags("outcome", "timeout").timer().count()).isEqualTo(1);
+        assertThat(attempts("first", "timeout") + attempts("hedge", "timeout")).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldHedgeWhenCallIsAsynchronous() throws Exception {
+        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        mesh(HEDGE_AFTER_20_MS);
+        CompletableFuture<String> answer = new CompletableFuture<>();
+
+        mesh.okHttpClient().newCall(get("a1")).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                answer.completeExceptionally(e);
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) throws IOException {
+                try (response) {
+                    answer.complete(response.body().string());
+                }
+            }
+        });
+
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(other(stuckAt.get("a1")));
+    }
+
+    @Test
+    void shouldAnswerEveryCallWhenManyThreadsHedgeAtOnce() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            String name = "backend-" + i;
+            backend(request -> requests.incrementAndGet() % 5 == 0
+                    ? new MockResponse.Builder().code(200).body(name).headersDelay(40, TimeUnit.MILLISECONDS).build()
+                    : ok(name));
+        }
+        mesh(ServiceSettings.custom()
+                .retry(RetryConfig.custom().budgetPercent(100).build())
+                .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build()));
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String call = "m" + i;
+            answers.add(threads.submit(() -> body(get(call))));
+        }
+
+        for (Future<String> answer : answers) {
+            assertThat(answer.get(30, TimeUnit.SECONDS)).startsWith("200 backend-");
+        }
+        threads.shutdown();
+
+        double hedges = attempts("hedge", "success") + attempts("hedge", "abandoned");
+        assertThat(hedges).isPositive();
+        assertThat(totalReceived()).as("a hedge abandoned at once may never reach its server")
+                .isBetween(200, 200 + (int) hedges);
+        assertThat(meters.get("mesh.client.requests.active").gauge().value()).isZero();
+    }
+}
