@@ -294,6 +294,10 @@ public final class ServiceSettings {
         /**
          * When to hedge: send a backup request to another instance while the first is slow (idempotent requests
          * only). Hedges are withdrawn from the {@link #retry} budget. Default: {@link HedgingConfig#disabled()}.
+         *
+         * <p>A hedged call's attempts, the first included, are sent asynchronously by the mesh client's base OkHttp
+         * client (its connection pool and network interceptors) on a dispatcher of their own, while the calling
+         * thread waits for the first good answer; the logical call still runs through the client it was made on.
          */
         public Builder hedging(HedgingConfig hedging) {
             this.hedging = requireNonNull(hedging, "hedging");
