@@ -95,22 +95,4 @@ public class TelemetryBenchmark {
     public Response meshCall() throws IOException {
         return interceptor.intercept(chain);
     }
-
-    /** Accepts spans and drops them. */
-    private static final class DroppingExporter implements SpanExporter {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-    }
 }

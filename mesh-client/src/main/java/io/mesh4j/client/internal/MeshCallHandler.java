@@ -162,10 +162,6 @@ public final class MeshCallHandler {
                 result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
                         builder.build(), endpoint, service, attempt == 1 ? callStart : nanoTime.getAsLong());
                 scope.end(result.response, result.failure, result.outcome);
-                if (tried.isEmpty()) {
-                    tried = new ArrayList<>(retry.config().maxAttempts());
-                }
-                tried.add(instance);
             }
             int status = result.response != null ? result.response.code() : 0;
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
@@ -177,6 +173,12 @@ public final class MeshCallHandler {
             }
             if (result.response != null) {
                 result.response.close();
+            }
+            if (!hedged) {
+                if (tried.isEmpty()) {
+                    tried = new ArrayList<>(retry.config().maxAttempts());
+                }
+                tried.add(endpoint.instance());
             }
             pause(delay, call);
         }

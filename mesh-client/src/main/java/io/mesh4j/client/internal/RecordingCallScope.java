@@ -48,6 +48,9 @@ final class RecordingCallScope implements CallScope {
     private final long startNanos = System.nanoTime();
     @Nullable
     private final Span callSpan;
+    /** The caller's context with the call span, the parent of every attempt span. */
+    @Nullable
+    private final Context callContext;
     @Nullable
     private ServiceInstance answeredBy;
     private int attempts;
@@ -58,15 +61,17 @@ final class RecordingCallScope implements CallScope {
         this.request = request;
         this.logging = logging;
         Tracer tracer = telemetry.tracer();
+        Context current = tracer == null ? null : Context.current();
         this.callSpan = tracer == null ? null : tracer.spanBuilder(request.method())
                 .setSpanKind(SpanKind.INTERNAL)
-                .setParent(Context.current())
+                .setParent(current)
                 .setAttribute(METHOD, request.method())
                 .setAttribute(URL, UrlRedaction.redact(request.url()))
                 .setAttribute(SERVER_ADDRESS, service.name())
                 .setAttribute(MESH_SERVICE, service.name())
                 .setAttribute(MESH_BALANCER, service.settings().balancer().name())
                 .startSpan();
+        this.callContext = callSpan == null ? null : current.with(callSpan);
         if (telemetry.metricsEnabled()) {
             service.callStarted();
         }
@@ -78,10 +83,10 @@ final class RecordingCallScope implements CallScope {
         attempts = number;
         Tracer tracer = telemetry.tracer();
         OpenTelemetry openTelemetry = telemetry.openTelemetry();
-        if (tracer == null || openTelemetry == null || callSpan == null) {
+        Context parent = callContext;
+        if (tracer == null || openTelemetry == null || parent == null) {
             return new Attempt(instance, kind, null);
         }
-        Context parent = Context.current().with(callSpan);
         Span span = tracer.spanBuilder(request.method())
                 .setSpanKind(SpanKind.CLIENT)
                 .setParent(parent)
