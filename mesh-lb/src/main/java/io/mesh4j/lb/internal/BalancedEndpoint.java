@@ -3,31 +3,49 @@ package io.mesh4j.lb.internal;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One instance as a {@link MeshLoadBalancer} sees it: in-flight count, peak-EWMA latency estimate, consecutive
  * failures, and ejection and slow-start state. It outlives snapshots: the balancer keeps the same endpoint for an
  * instance id across discovery updates.
  *
- * <p>Thread-safe. The feedback methods run on request threads, lock-free. The latency estimate is updated with a
- * racy read-modify-write of two volatile fields: two attempts ending at the same instant may lose one sample, which
- * an estimate tolerates, in exchange for no lock and no allocation. Ejection and ramp fields are written only under
+ * <p>Thread-safe. The feedback methods run on request threads, lock-free. The counters written on every attempt
+ * live in this object (through {@link VarHandle}s, not separate atomic objects, so a pick touches one object per
+ * candidate), padded by {@link PaddedEndpointState} so that request threads updating neighbouring endpoints do not
+ * share a cache line. The latency estimate is updated with a racy read-modify-write of two fields with opaque
+ * (coherent, unfenced) access: two attempts ending at the same instant may lose one sample, which an estimate
+ * tolerates, in exchange for no lock, no fence and no allocation. Ejection and ramp fields are written only under
  * the balancer's monitor.
  */
-final class BalancedEndpoint implements Endpoint {
+final class BalancedEndpoint extends PaddedEndpointState implements Endpoint {
 
     static final long NOT_RAMPING = Long.MIN_VALUE;
 
+    private static final VarHandle IN_FLIGHT;
+    private static final VarHandle CONSECUTIVE_FAILURES;
+    private static final VarHandle INTERVAL_ATTEMPTS;
+    private static final VarHandle INTERVAL_SUCCESSES;
+    private static final VarHandle COST_NANOS;
+    private static final VarHandle COST_STAMP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            IN_FLIGHT = lookup.findVarHandle(EndpointCounters.class, "inFlight", int.class);
+            CONSECUTIVE_FAILURES = lookup.findVarHandle(EndpointCounters.class, "consecutiveFailures", int.class);
+            INTERVAL_ATTEMPTS = lookup.findVarHandle(EndpointCounters.class, "intervalAttempts", int.class);
+            INTERVAL_SUCCESSES = lookup.findVarHandle(EndpointCounters.class, "intervalSuccesses", int.class);
+            COST_NANOS = lookup.findVarHandle(EndpointCounters.class, "costNanos", double.class);
+            COST_STAMP = lookup.findVarHandle(EndpointCounters.class, "costStamp", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final MeshLoadBalancer owner;
     private volatile ServiceInstance instance;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
-    private final AtomicInteger intervalAttempts = new AtomicInteger();
-    private final AtomicInteger intervalSuccesses = new AtomicInteger();
-
-    private volatile double costNanos;
-    private volatile long costStamp;
 
     volatile boolean activelyHealthy = true;
     volatile boolean ejected;
@@ -39,7 +57,7 @@ final class BalancedEndpoint implements Endpoint {
     BalancedEndpoint(MeshLoadBalancer owner, ServiceInstance instance, long now) {
         this.owner = owner;
         this.instance = instance;
-        this.costStamp = now;
+        COST_STAMP.setRelease(this, now);
     }
 
     @Override
@@ -53,20 +71,20 @@ final class BalancedEndpoint implements Endpoint {
 
     /** Attempts in flight; counted only by balancers that weigh them (least request, peak-EWMA), else 0. */
     int inFlight() {
-        return inFlight.get();
+        return (int) IN_FLIGHT.getOpaque(this);
     }
 
     @Override
     public void onAttemptStart() {
         if (owner.tracksInFlight()) {
-            inFlight.incrementAndGet();
+            IN_FLIGHT.getAndAdd(this, 1);
         }
     }
 
     @Override
     public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
         if (owner.tracksInFlight()) {
-            inFlight.decrementAndGet();
+            IN_FLIGHT.getAndAdd(this, -1);
         }
         if (!outcome.completed()) {
             if (outcome == AttemptOutcome.ABANDONED && owner.tracksLatency()) {
@@ -77,9 +95,9 @@ final class BalancedEndpoint implements Endpoint {
         }
         boolean failure = outcome.isFailure();
         if (owner.checksSuccessRate()) {
-            intervalAttempts.incrementAndGet();
+            INTERVAL_ATTEMPTS.getAndAdd(this, 1);
             if (!failure) {
-                intervalSuccesses.incrementAndGet();
+                INTERVAL_SUCCESSES.getAndAdd(this, 1);
             }
             owner.maybeCheckSuccessRates(endNanos);
         }
@@ -88,26 +106,27 @@ final class BalancedEndpoint implements Endpoint {
             owner.observedTime(endNanos);
         }
         if (failure) {
-            if (owner.ejects() && consecutiveFailures.incrementAndGet() >= owner.ejectionThreshold()) {
+            if (owner.ejects()
+                    && (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1 >= owner.ejectionThreshold()) {
                 owner.onConsecutiveFailures(this);
             }
-        } else if (consecutiveFailures.get() != 0) {
-            consecutiveFailures.set(0);
+        } else if ((int) CONSECUTIVE_FAILURES.getOpaque(this) != 0) {
+            CONSECUTIVE_FAILURES.setVolatile(this, 0);
         }
     }
 
     void resetFailures() {
-        consecutiveFailures.set(0);
+        CONSECUTIVE_FAILURES.setVolatile(this, 0);
     }
 
     /** Attempts in the current success-rate interval; read and reset by the balancer. */
     int takeIntervalAttempts() {
-        return intervalAttempts.getAndSet(0);
+        return (int) INTERVAL_ATTEMPTS.getAndSet(this, 0);
     }
 
     /** Successes in the current success-rate interval; read and reset by the balancer. */
     int takeIntervalSuccesses() {
-        return intervalSuccesses.getAndSet(0);
+        return (int) INTERVAL_SUCCESSES.getAndSet(this, 0);
     }
 
     /**
@@ -115,15 +134,15 @@ final class BalancedEndpoint implements Endpoint {
      * a sample above it replaces it (the peak), a lower one is averaged in as {@code decayed + sample * (1 - w)}.
      */
     void observe(double sampleNanos, long now) {
-        double w = decay(now - costStamp);
-        double decayed = costNanos * w;
-        costNanos = sampleNanos > decayed ? sampleNanos : decayed + sampleNanos * (1.0 - w);
-        costStamp = now;
+        double w = decay(now - (long) COST_STAMP.getOpaque(this));
+        double decayed = (double) COST_NANOS.getOpaque(this) * w;
+        COST_NANOS.setOpaque(this, sampleNanos > decayed ? sampleNanos : decayed + sampleNanos * (1.0 - w));
+        COST_STAMP.setOpaque(this, now);
     }
 
     /** The estimate as of {@code now}: it decays towards zero while no sample arrives, so idle endpoints get tried. */
     double cost(long now) {
-        return costNanos * decay(now - costStamp);
+        return (double) COST_NANOS.getOpaque(this) * decay(now - (long) COST_STAMP.getOpaque(this));
     }
 
     /**
@@ -134,7 +153,7 @@ final class BalancedEndpoint implements Endpoint {
         if (elapsedNanos <= 0) {
             return 1.0;
         }
-        double x = elapsedNanos / owner.decayNanos();
+        double x = elapsedNanos * owner.inverseDecayNanos();
         return x < 0.01 ? 1.0 - x + 0.5 * x * x : Math.exp(-x);
     }
 
@@ -143,7 +162,7 @@ final class BalancedEndpoint implements Endpoint {
      * counts as the failure penalty, so a fresh endpoint is not flooded before its first answer.
      */
     double load(long now) {
-        int outstanding = inFlight.get();
+        int outstanding = inFlight();
         double cost = cost(now);
         if (cost == 0.0 && outstanding != 0) {
             return owner.failurePenaltyNanos() + outstanding;

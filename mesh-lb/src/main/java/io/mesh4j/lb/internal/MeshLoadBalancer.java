@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -41,12 +40,12 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final RandomGenerator random;
     private final boolean tracksLatency;
     private final boolean tracksInFlight;
-    private final double decayNanos;
+    private final double inverseDecayNanos;
     private final long failurePenaltyNanos;
     private final OutlierEjectionConfig ejection;
     private final long slowStartNanos;
     private final double slowStartMinFactor;
-    private final AtomicInteger position = new AtomicInteger();
+    private final StripedCursor position = new StripedCursor();
     private final AtomicBoolean reviewing = new AtomicBoolean();
     private volatile long observedNanos;
     private final long successRateIntervalNanos;
@@ -65,7 +64,7 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.random = config.random();
         this.tracksLatency = config.algorithm() == Algorithm.PEAK_EWMA;
         this.tracksInFlight = tracksLatency || config.algorithm() == Algorithm.LEAST_REQUEST;
-        this.decayNanos = config.ewmaDecayTime().toNanos();
+        this.inverseDecayNanos = 1.0 / config.ewmaDecayTime().toNanos();
         this.failurePenaltyNanos = config.failurePenalty().toNanos();
         this.ejection = config.outlierEjection();
         this.slowStartNanos = config.slowStartWindow().toNanos();
@@ -308,8 +307,9 @@ final class MeshLoadBalancer implements LoadBalancer {
         return tracksInFlight;
     }
 
-    double decayNanos() {
-        return decayNanos;
+    /** One over the EWMA decay time, so that decaying multiplies instead of dividing. */
+    double inverseDecayNanos() {
+        return inverseDecayNanos;
     }
 
     long failurePenaltyNanos() {

@@ -4,7 +4,6 @@ import io.mesh4j.api.balancer.RequestContext;
 import io.mesh4j.lb.Algorithm;
 import java.util.Arrays;
 import java.util.PriorityQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The {@link Selector} of each {@link Algorithm}. */
 final class Selectors {
@@ -17,11 +16,11 @@ final class Selectors {
 
     /**
      * @param candidates non-empty, with distinct ids
-     * @param position the balancer's round-robin position, shared by its snapshots so an update does not restart
+     * @param position the balancer's round-robin positions, shared by its snapshots so an update does not restart
      *     the rotation
      */
     static Selector create(Algorithm algorithm, BalancedEndpoint[] candidates, MeshLoadBalancer owner,
-            AtomicInteger position) {
+            StripedCursor position) {
         switch (algorithm) {
             case ROUND_ROBIN:
                 return new RoundRobin(candidates, position);
@@ -42,16 +41,16 @@ final class Selectors {
 
     private static final class RoundRobin implements Selector {
         private final BalancedEndpoint[] endpoints;
-        private final AtomicInteger position;
+        private final StripedCursor position;
 
-        RoundRobin(BalancedEndpoint[] endpoints, AtomicInteger position) {
+        RoundRobin(BalancedEndpoint[] endpoints, StripedCursor position) {
             this.endpoints = endpoints;
             this.position = position;
         }
 
         @Override
         public BalancedEndpoint select(RequestContext context) {
-            return endpoints[(position.getAndIncrement() & Integer.MAX_VALUE) % endpoints.length];
+            return endpoints[position.next() % endpoints.length];
         }
     }
 
@@ -60,7 +59,7 @@ final class Selectors {
      * instance of weight w has its k-th deadline at k / w. The result interleaves instances in proportion to their
      * weights, and picking is one atomic increment.
      */
-    static Selector weighted(BalancedEndpoint[] candidates, AtomicInteger position) {
+    static Selector weighted(BalancedEndpoint[] candidates, StripedCursor position) {
         int[] weights = scaledWeights(candidates);
         boolean equal = Arrays.stream(weights).allMatch(w -> w == weights[0]);
         if (equal) {
@@ -114,7 +113,7 @@ final class Selectors {
         return a;
     }
 
-    /** Draws two distinct indices at random; with one candidate, both are 0. */
+    /** Draws two distinct indices at random from one 64-bit draw; with one candidate, picks it. */
     private abstract static class PowerOfTwo implements Selector {
         final BalancedEndpoint[] endpoints;
         final MeshLoadBalancer owner;
@@ -130,9 +129,9 @@ final class Selectors {
             if (n == 1) {
                 return endpoints[0];
             }
-            var random = owner.random();
-            int first = random.nextInt(n);
-            int second = random.nextInt(n - 1);
+            long bits = owner.random().nextLong();
+            int first = scale((int) (bits >>> 32), n);
+            int second = scale((int) bits, n - 1);
             if (second >= first) {
                 second++;
             }
@@ -142,6 +141,15 @@ final class Selectors {
         }
 
         abstract boolean prefersSecond(BalancedEndpoint a, BalancedEndpoint b);
+
+        /**
+         * Maps 32 random bits to {@code [0, bound)} by multiplying and shifting (Lemire): one random draw serves
+         * both choices, and no division is needed. The bias, at most {@code bound / 2^32}, is far below what a
+         * balancer could notice.
+         */
+        private static int scale(int randomBits, int bound) {
+            return (int) (((randomBits & 0xFFFF_FFFFL) * bound) >>> 32);
+        }
     }
 
     private static final class LeastRequest extends PowerOfTwo {

@@ -2,6 +2,7 @@ package io.mesh4j.lb.internal;
 
 import static io.mesh4j.lb.internal.TestBalancers.FIRST_ATTEMPT;
 import static io.mesh4j.lb.internal.TestBalancers.instance;
+import static io.mesh4j.lb.internal.TestBalancers.endpoint;
 import static io.mesh4j.lb.internal.TestBalancers.instances;
 import static io.mesh4j.lb.internal.TestBalancers.pickId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,16 +77,40 @@ class RoundRobinSelectionTest {
     }
 
     @Test
-    void shouldKeepEndpointAndPositionWhenInstanceSetChanges() {
+    void shouldKeepEndpointsAndRotationWhenInstanceSetChanges() {
         MeshLoadBalancer balancer = roundRobin(instances("a", "b"));
-        Endpoint first = balancer.picker().pick(FIRST_ATTEMPT);
+        Endpoint a = endpoint(balancer, "a");
 
         balancer.updateInstances(instances("a", "b", "c"));
 
         Picker picker = balancer.picker();
-        assertThat(pickId(picker)).isEqualTo("b");
-        assertThat(pickId(picker)).isEqualTo("c");
-        assertThat(picker.pick(FIRST_ATTEMPT)).isSameAs(first);
+        List<String> rotation = List.of(pickId(picker), pickId(picker), pickId(picker));
+        assertThat(rotation).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(List.of(pickId(picker), pickId(picker), pickId(picker))).isEqualTo(rotation);
+        assertThat(endpoint(balancer, "a")).isSameAs(a);
+    }
+
+    @Test
+    void shouldSpreadEvenlyWhenThreadsPickAtOnce() throws Exception {
+        MeshLoadBalancer balancer = roundRobin(instances("a", "b", "c", "d"));
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    counts.computeIfAbsent(pickId(balancer.picker()), id -> new java.util.concurrent.atomic.LongAdder())
+                            .increment();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(counts).hasSize(4);
+        counts.values().forEach(count -> assertThat(count.sum()).isEqualTo(10_000));
     }
 
     @Test
