@@ -13,13 +13,13 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Thread-safe. The feedback methods run on request threads, lock-free. The counters written on every attempt
  * live in this object (through {@link VarHandle}s, not separate atomic objects, so a pick touches one object per
- * candidate), padded by {@link PaddedEndpointState} so that request threads updating neighbouring endpoints do not
- * share a cache line. The latency estimate is updated with a racy read-modify-write of two fields with opaque
+ * candidate), behind 64 bytes of padding ({@link LeadingPadding}) so that request threads updating neighbouring
+ * endpoints do not share a cache line. The latency estimate is updated with a racy read-modify-write of two fields with opaque
  * (coherent, unfenced) access: two attempts ending at the same instant may lose one sample, which an estimate
  * tolerates, in exchange for no lock, no fence and no allocation. Ejection and ramp fields are written only under
  * the balancer's monitor.
  */
-final class BalancedEndpoint extends PaddedEndpointState implements Endpoint {
+final class BalancedEndpoint extends EndpointCounters implements Endpoint {
 
     static final long NOT_RAMPING = Long.MIN_VALUE;
 

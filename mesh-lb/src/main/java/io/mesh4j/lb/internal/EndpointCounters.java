@@ -1,6 +1,6 @@
 package io.mesh4j.lb.internal;
 
-/** Counters written on every attempt, behind padding on both sides; accessed through {@code VarHandle}s. */
+/** The counters an endpoint writes on every attempt, behind padding; accessed through {@code VarHandle}s. */
 abstract class EndpointCounters extends LeadingPadding {
     int inFlight;
     int consecutiveFailures;

@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * Round-robin positions, one per stripe, each on its own cache line; a thread always uses the stripe its id maps
  * to. A single shared counter would make every pick on every thread write the same cache line, which costs more
  * than the rest of the pick once two cores pick at once. Each thread therefore walks the instances in order on its
- * own (as each of Envoy's worker threads does): one thread sees strict rotation, several threads together still
- * spread calls evenly. Stripes start at spread-out offsets so that threads do not move in step.
+ * own (as each of Envoy's worker threads does): one thread sees strict rotation from the first instance on, several
+ * threads together still spread calls evenly. Threads on different stripes start at the same instance, so their
+ * first calls go to it together; from then on their rotations drift apart with their call timing.
  *
  * <p>Thread-safe and lock-free.
  */
@@ -18,12 +19,6 @@ final class StripedCursor {
     private static final int SPACING = 16;
 
     private final AtomicIntegerArray positions = new AtomicIntegerArray((STRIPES + 1) * SPACING);
-
-    StripedCursor() {
-        for (int stripe = 0; stripe < STRIPES; stripe++) {
-            positions.set(slot(stripe), stripe * 0x61C88647);
-        }
-    }
 
     /** The calling thread's next position, never negative. */
     int next() {
