@@ -109,22 +109,12 @@ class HedgingTest {
     }
 
     /**
-     * Two backends; the first request of each call (by its X-Call header) is stuck until the test ends, the
-     * others are answered at once. Returns, per call, the backend its stuck request went to.
+     * Two backends: backend-0, which round robin picks first, is stuck until the test ends; backend-1 answers at
+     * once.
      */
-    private Map<String, String> firstRequestOfEachCallStuck() {
-        Map<String, String> stuckAt = new ConcurrentHashMap<>();
-        for (int i = 0; i < 2; i++) {
-            String name = "backend-" + i;
-            backend(request -> stuckAt.putIfAbsent(String.valueOf(request.getHeaders().get("X-Call")), name) == null
-                    ? stuck(name)
-                    : ok(name));
-        }
-        return stuckAt;
-    }
-
-    private static String other(String backend) {
-        return backend.equals("backend-0") ? "backend-1" : "backend-0";
+    private void firstInstanceStuck() {
+        backend(request -> stuck("backend-0"));
+        backend(request -> ok("backend-1"));
     }
 
     private MeshClient mesh(ServiceSettings.Builder settings) {
@@ -165,14 +155,14 @@ class HedgingTest {
 
     @Test
     void shouldAnswerFromHedgeWhenFirstInstanceIsStuck() throws IOException {
-        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
 
         String answer = body(get("c1"));
 
         assertThat(received.get(0)).containsExactly("c1");
         assertThat(received.get(1)).containsExactly("c1");
-        assertThat(answer).isEqualTo("200 " + other(stuckAt.get("c1")));
+        assertThat(answer).isEqualTo("200 backend-1");
         assertThat(attempts("hedge", "success")).isEqualTo(1.0);
         assertThat(attempts("first", "abandoned")).isEqualTo(1.0);
         assertThat(meters.get("mesh.client.requests").tags("outcome", "success").timer().count()).isEqualTo(1);
@@ -195,7 +185,7 @@ class HedgingTest {
 
     @Test
     void shouldNotHedgePostWhenCallerDidNotMarkItIdempotent() throws Exception {
-        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
 
         CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
@@ -211,18 +201,18 @@ class HedgingTest {
         assertThat(answer).isNotDone();
         release.countDown();
 
-        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("200 " + stuckAt.get("p1"));
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("200 backend-0");
         assertThat(totalReceived()).as("a POST is sent once").isEqualTo(1);
     }
 
     @Test
     void shouldHedgePostWhenCallerMarkedItIdempotent() throws IOException {
-        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
 
         String answer = body(post("p2").tag(Idempotent.class, Idempotent.YES).build());
 
-        assertThat(answer).isEqualTo("200 " + other(stuckAt.get("p2")));
+        assertThat(answer).isEqualTo("200 backend-1");
         assertThat(received.get(0)).containsExactly("p2");
         assertThat(received.get(1)).containsExactly("p2");
     }
@@ -256,7 +246,7 @@ class HedgingTest {
 
     @Test
     void shouldRecordHedgeSpanWithResendCountWhenTracing() throws Exception {
-        firstRequestOfEachCallStuck();
+        firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
 
         body(get("t1"));
@@ -301,7 +291,7 @@ class HedgingTest {
 
     @Test
     void shouldHedgeWhenCallIsAsynchronous() throws Exception {
-        Map<String, String> stuckAt = firstRequestOfEachCallStuck();
+        firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
         CompletableFuture<String> answer = new CompletableFuture<>();
 
@@ -319,7 +309,7 @@ class HedgingTest {
             }
         });
 
-        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(other(stuckAt.get("a1")));
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("backend-1");
     }
 
     @Test
@@ -351,5 +341,36 @@ class HedgingTest {
         assertThat(totalReceived()).as("a hedge abandoned at once may never reach its server")
                 .isBetween(200, 200 + (int) hedges);
         assertThat(meters.get("mesh.client.requests.active").gauge().value()).isZero();
+    }
+
+    @Test
+    void shouldWaitForRunningAttemptWhenHedgeAnswersWithServerError() throws IOException {
+        backend(request -> new MockResponse.Builder().code(200).body("backend-0")
+                .headersDelay(300, TimeUnit.MILLISECONDS).build());
+        backend(request -> new MockResponse.Builder().code(503).body("backend-1").build());
+        mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS).retry(RetryConfig.disabled()));
+
+        String answer = body(get("w1"));
+
+        assertThat(answer).isEqualTo("200 backend-0");
+        assertThat(attempts("hedge", "server_error")).isEqualTo(1.0);
+        assertThat(attempts("first", "success")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldTimeOutEachStuckAttemptWhenPerTryTimeoutPasses() {
+        backend(request -> stuck("backend-0"));
+        backend(request -> stuck("backend-1"));
+        mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
+                .retry(RetryConfig.disabled())
+                .timeouts(TimeoutConfig.custom().perTryTimeout(Duration.ofMillis(150)).build()));
+
+        assertThatThrownBy(() -> body(get("t1"))).isInstanceOf(java.net.SocketTimeoutException.class)
+                .hasMessageContaining("per-try timeout of 150 ms");
+
+        assertThat(totalReceived()).isEqualTo(2);
+        assertThat(attempts("first", "timeout")).isEqualTo(1.0);
+        assertThat(attempts("hedge", "timeout")).isEqualTo(1.0);
+        assertThat(meters.get("mesh.client.requests").tags("outcome", "timeout").timer().count()).isEqualTo(1);
     }
 }

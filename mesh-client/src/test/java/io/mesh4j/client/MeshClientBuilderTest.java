@@ -59,6 +59,19 @@ class MeshClientBuilderTest {
     }
 
     @Test
+    void shouldFailNamingHedgingWhenRetryBudgetAllowsNoHedge() {
+        io.mesh4j.resilience.RetryConfig noBudget = io.mesh4j.resilience.RetryConfig.custom().budgetPercent(0)
+                .budgetMinPerSecond(0).build();
+
+        assertThatThrownBy(() -> ServiceSettings.custom().retry(noBudget)
+                .hedging(io.mesh4j.resilience.HedgingConfig.ofDefaults()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("hedging: HedgingConfig{maxHedges=1, delay=PT0.05S}")
+                .hasMessageContaining("expected: a retry budget above zero");
+        assertThat(ServiceSettings.custom().retry(noBudget).build().hedging().enabled()).isFalse();
+    }
+
+    @Test
     void shouldDeriveVariantAndKeepOriginalWhenNewBuilderIsUsed() {
         LoadBalancerFactory custom = new LoadBalancerFactory() {
             @Override
