@@ -7,16 +7,9 @@ import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.lb.LoadBalancers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Request;
@@ -70,12 +63,7 @@ public class TelemetryBenchmark {
             builder.meterRegistry(new SimpleMeterRegistry());
         }
         if (telemetry.contains("TRACING")) {
-            openTelemetry = OpenTelemetrySdk.builder()
-                    .setTracerProvider(SdkTracerProvider.builder()
-                            .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build())
-                            .build())
-                    .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-                    .build();
+            openTelemetry = DroppingExporter.batchingSdk();
             builder.openTelemetry(openTelemetry);
         }
         mesh = builder.build();

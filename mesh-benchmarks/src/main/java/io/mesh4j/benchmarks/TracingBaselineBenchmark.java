@@ -4,13 +4,9 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Request;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,12 +50,7 @@ public class TracingBaselineBenchmark {
 
     @Setup
     public void setUp() {
-        openTelemetry = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder()
-                        .addSpanProcessor(BatchSpanProcessor.builder(new DroppingExporter()).build())
-                        .build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-                .build();
+        openTelemetry = DroppingExporter.batchingSdk();
         tracer = openTelemetry.getTracer("io.mesh4j.client");
         propagator = openTelemetry.getPropagators().getTextMapPropagator();
         request = new Request.Builder().url("http://orders/v1/items?q=1").build();

@@ -96,32 +96,13 @@ final class HedgedRound {
         }
     }
 
-    /** How the round ended: a response or a failure, and its outcome. */
-    static final class Result {
-        @Nullable
-        final Response response;
-        @Nullable
-        final Throwable failure;
-        final AttemptOutcome outcome;
-
-        Result(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
-            this.response = response;
-            this.failure = failure;
-            this.outcome = outcome;
-        }
-
-        boolean good(AttemptSender sender) {
-            return response != null && response.code() < 500 && !sender.retryableStatus(response.code());
-        }
-    }
-
     /** Runs the round from {@code first}; hedges are picked from {@code picker}. */
-    Result run(Endpoint first, AttemptKind kind, Picker picker) {
+    AttemptResult run(Endpoint first, AttemptKind kind, Picker picker) {
         long start = nanoTime.getAsLong();
         send(first, kind, start);
         int hedgesLeft = hedging.config().maxHedges();
         long nextHedge = start + hedging.delayNanos(start);
-        Result lastBad = null;
+        AttemptResult lastBad = null;
         while (true) {
             long now = nanoTime.getAsLong();
             if (chain.call().isCanceled()) {
@@ -163,8 +144,8 @@ final class HedgedRound {
             if (done == null || !running.remove(done)) {
                 continue;
             }
-            Result result = report(done);
-            if (result.good(sender)) {
+            AttemptResult result = report(done);
+            if (good(result)) {
                 abandonAll(lastBad, AttemptOutcome.ABANDONED, null);
                 return result;
             }
@@ -185,8 +166,8 @@ final class HedgedRound {
 
     /** Ends the attempts whose per-try time is up as timed out; returns the round's last bad result. */
     @Nullable
-    private Result expireSlowAttempts(long now, @Nullable Result lastBad) {
-        Result bad = lastBad;
+    private AttemptResult expireSlowAttempts(long now, @Nullable AttemptResult lastBad) {
+        AttemptResult bad = lastBad;
         for (int i = running.size() - 1; i >= 0; i--) {
             InFlight attempt = running.get(i);
             if (now >= attempt.expiresAt && attempt.claim()) {
@@ -198,7 +179,7 @@ final class HedgedRound {
                 sender.ended(attempt.endpoint, attempt.scope, null, timeout, AttemptOutcome.TIMEOUT, now,
                         now - attempt.startNanos);
                 close(bad);
-                bad = new Result(null, timeout, AttemptOutcome.TIMEOUT);
+                bad = new AttemptResult(null, timeout, AttemptOutcome.TIMEOUT);
             }
         }
         return bad;
@@ -210,7 +191,7 @@ final class HedgedRound {
      * result when it ends without a good answer: {@code failure} if given, else the last bad result.
      */
     @Nullable
-    private Result abandonAll(@Nullable Result lastBad, AttemptOutcome outcome, @Nullable IOException failure) {
+    private AttemptResult abandonAll(@Nullable AttemptResult lastBad, AttemptOutcome outcome, @Nullable IOException failure) {
         long now = nanoTime.getAsLong();
         for (InFlight attempt : running) {
             if (attempt.claim()) {
@@ -225,23 +206,29 @@ final class HedgedRound {
             return lastBad;
         }
         close(lastBad);
-        return new Result(null, failure, outcome);
+        return new AttemptResult(null, failure, outcome);
     }
 
-    private Result report(InFlight attempt) {
+    private AttemptResult report(InFlight attempt) {
         Response response = attempt.response;
         AttemptOutcome outcome = response != null
                 ? AttemptOutcomes.ofStatus(response.code())
                 : AttemptOutcomes.ofFailure(attempt.failure, false);
         sender.ended(attempt.endpoint, attempt.scope, response, attempt.failure, outcome, attempt.endNanos,
                 attempt.endNanos - attempt.startNanos);
-        return new Result(response, attempt.failure, outcome);
+        return new AttemptResult(response, attempt.failure, outcome);
     }
 
-    private static void close(@Nullable Result result) {
-        if (result != null && result.response != null) {
-            result.response.close();
+    private static void close(@Nullable AttemptResult result) {
+        if (result != null) {
+            result.close();
         }
+    }
+
+    /** Whether {@code result} ends the round: an answer below 500 that the retry policy would not retry. */
+    private boolean good(AttemptResult result) {
+        return result.response != null && result.response.code() < 500
+                && !sender.retryableStatus(result.response.code());
     }
 
     /** One attempt on its way; OkHttp's callback for it. */

@@ -145,14 +145,13 @@ public final class MeshCallHandler {
                 throw failure;
             }
             AttemptKind kind = attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY;
-            Attempt result;
+            AttemptResult result;
             if (hedged) {
                 HedgeSender sender = new HedgeSender(service, request, url, call, tried, deadline, deadlineHeader,
                         sent);
-                HedgedRound.Result round = new HedgedRound(sender, service.hedgeClient(), chain,
-                        service.hedgingPolicy(), nanoTime, perTry, deadline).run(endpoint, kind, picker);
+                result = new HedgedRound(sender, service.hedgeClient(), chain, service.hedgingPolicy(), nanoTime,
+                        perTry, deadline).run(endpoint, kind, picker);
                 sent = sender.sent;
-                result = new Attempt(round.response, round.failure, round.outcome);
             } else {
                 ServiceInstance instance = endpoint.instance();
                 HttpUrl target = service.urlRewriter().rewrite(url, instance);
@@ -171,9 +170,7 @@ public final class MeshCallHandler {
                     || (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delay >= deadline)) {
                 return finish(call, result);
             }
-            if (result.response != null) {
-                result.response.close();
-            }
+            result.close();
             if (!hedged) {
                 if (tried.isEmpty()) {
                     tried = new ArrayList<>(retry.config().maxAttempts());
@@ -267,7 +264,7 @@ public final class MeshCallHandler {
                 .withReadTimeout(millis, TimeUnit.MILLISECONDS);
     }
 
-    private static Response finish(CallScope call, Attempt result) throws IOException {
+    private static Response finish(CallScope call, AttemptResult result) throws IOException {
         if (result.response != null) {
             call.end(result.response, null, CallOutcome.ofStatus(result.response.code()));
             return result.response;
@@ -298,7 +295,7 @@ public final class MeshCallHandler {
     }
 
     /** Sends one attempt; {@code start} is when it began, read by the caller. */
-    private Attempt send(Interceptor.Chain chain, Request request, Endpoint endpoint, ServiceState service,
+    private AttemptResult send(Interceptor.Chain chain, Request request, Endpoint endpoint, ServiceState service,
             long start) {
         endpoint.onAttemptStart();
         Response response;
@@ -309,27 +306,12 @@ public final class MeshCallHandler {
             long end = nanoTime.getAsLong();
             endpoint.onAttemptEnd(end, end - start, outcome);
             service.attemptEnded(endpoint.instance(), outcome, end - start, end);
-            return new Attempt(null, e, outcome);
+            return new AttemptResult(null, e, outcome);
         }
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
         long end = nanoTime.getAsLong();
         endpoint.onAttemptEnd(end, end - start, outcome);
         service.attemptEnded(endpoint.instance(), outcome, end - start, end);
-        return new Attempt(response, null, outcome);
-    }
-
-    /** How one attempt ended: a response, or a failure. */
-    private static final class Attempt {
-        @Nullable
-        final Response response;
-        @Nullable
-        final Throwable failure;
-        final AttemptOutcome outcome;
-
-        Attempt(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome) {
-            this.response = response;
-            this.failure = failure;
-            this.outcome = outcome;
-        }
+        return new AttemptResult(response, null, outcome);
     }
 }
