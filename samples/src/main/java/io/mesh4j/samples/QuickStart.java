@@ -6,11 +6,14 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.resilience.HedgingConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,8 +30,9 @@ import okhttp3.Response;
 /**
  * Quick start: three instances of an {@code orders} service on loopback (the third one 20 times slower), a
  * {@link MeshClient} over static discovery, and requests to {@code http://orders/...} spread over the instances,
- * first by round robin, then by the default peak-EWMA balancer, which learns to avoid the slow instance; and at the
- * end a summary of the Micrometer metrics the second client recorded.
+ * first by round robin, then by round robin with hedging (a backup request to another instance when an answer takes
+ * more than 5 ms), then by the default peak-EWMA balancer, which learns to avoid the slow instance; and at the end a
+ * summary of the Micrometer metrics the last client recorded.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
  */
@@ -57,6 +61,17 @@ public final class QuickStart {
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).defaultSettings(roundRobin).build()) {
             System.out.println("Round robin: " + REQUESTS + " requests to http://orders/v1/items");
             spread(mesh.okHttpClient(), REQUESTS);
+        }
+        ServiceSettings hedged = ServiceSettings.from(roundRobin)
+                .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build())
+                .build();
+        SimpleMeterRegistry hedgeMeters = new SimpleMeterRegistry();
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery).defaultSettings(hedged)
+                .meterRegistry(hedgeMeters).build()) {
+            System.out.println("Round robin with hedging after 5 ms: " + REQUESTS + " requests");
+            spread(mesh.okHttpClient(), REQUESTS);
+            System.out.printf("  hedges sent: %.0f%n", hedgeMeters.find("mesh.client.attempts").tag("kind", "hedge")
+                    .counters().stream().mapToDouble(Counter::count).sum());
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).meterRegistry(meters).build()) {
@@ -95,11 +110,15 @@ public final class QuickStart {
 
     private static void spread(OkHttpClient http, int requests) throws IOException {
         Map<String, Integer> answeredBy = new TreeMap<>();
+        int slow = 0;
         for (int i = 0; i < requests; i++) {
+            long start = System.nanoTime();
             answeredBy.merge(get(http, "http://orders/v1/items?page=" + i), 1, Integer::sum);
+            slow += System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(15) ? 1 : 0;
         }
         answeredBy.forEach((instance, count) -> System.out.printf("  %-9s answered %3d requests %s%n", instance,
                 count, "#".repeat((count * 30 + requests - 1) / requests)));
+        System.out.printf("  calls slower than 15 ms: %d%n", slow);
     }
 
     private static String get(OkHttpClient http, String url) throws IOException {
