@@ -12,14 +12,15 @@ import java.lang.invoke.VarHandle;
  * instance id across discovery updates.
  *
  * <p>Thread-safe. The feedback methods run on request threads, lock-free. The counters written on every attempt
- * live in this object (through {@link VarHandle}s, not separate atomic objects, so a pick touches one object per
- * candidate), behind 64 bytes of padding ({@link LeadingPadding}) so that request threads updating neighbouring
- * endpoints do not share a cache line. The latency estimate is updated with a racy read-modify-write of two fields with opaque
+ * are fields of this object accessed through {@link VarHandle}s, not separate atomic objects, so a pick touches one
+ * object per candidate. (Padding them onto a cache line of their own measured no faster: two threads
+ * mostly contend on the same endpoint's line, which padding cannot help, and the larger objects miss the cache
+ * more often.) The latency estimate is updated with a racy read-modify-write of two fields with opaque
  * (coherent, unfenced) access: two attempts ending at the same instant may lose one sample, which an estimate
  * tolerates, in exchange for no lock, no fence and no allocation. Ejection and ramp fields are written only under
  * the balancer's monitor.
  */
-final class BalancedEndpoint extends EndpointCounters implements Endpoint {
+final class BalancedEndpoint implements Endpoint {
 
     static final long NOT_RAMPING = Long.MIN_VALUE;
 
@@ -33,12 +34,12 @@ final class BalancedEndpoint extends EndpointCounters implements Endpoint {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            IN_FLIGHT = lookup.findVarHandle(EndpointCounters.class, "inFlight", int.class);
-            CONSECUTIVE_FAILURES = lookup.findVarHandle(EndpointCounters.class, "consecutiveFailures", int.class);
-            INTERVAL_ATTEMPTS = lookup.findVarHandle(EndpointCounters.class, "intervalAttempts", int.class);
-            INTERVAL_SUCCESSES = lookup.findVarHandle(EndpointCounters.class, "intervalSuccesses", int.class);
-            COST_NANOS = lookup.findVarHandle(EndpointCounters.class, "costNanos", double.class);
-            COST_STAMP = lookup.findVarHandle(EndpointCounters.class, "costStamp", long.class);
+            IN_FLIGHT = lookup.findVarHandle(BalancedEndpoint.class, "inFlight", int.class);
+            CONSECUTIVE_FAILURES = lookup.findVarHandle(BalancedEndpoint.class, "consecutiveFailures", int.class);
+            INTERVAL_ATTEMPTS = lookup.findVarHandle(BalancedEndpoint.class, "intervalAttempts", int.class);
+            INTERVAL_SUCCESSES = lookup.findVarHandle(BalancedEndpoint.class, "intervalSuccesses", int.class);
+            COST_NANOS = lookup.findVarHandle(BalancedEndpoint.class, "costNanos", double.class);
+            COST_STAMP = lookup.findVarHandle(BalancedEndpoint.class, "costStamp", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -46,6 +47,13 @@ final class BalancedEndpoint extends EndpointCounters implements Endpoint {
 
     private final MeshLoadBalancer owner;
     private volatile ServiceInstance instance;
+    /** Accessed through {@link #IN_FLIGHT} and the other handles only. */
+    private int inFlight;
+    private int consecutiveFailures;
+    private int intervalAttempts;
+    private int intervalSuccesses;
+    private double costNanos;
+    private long costStamp;
 
     volatile boolean activelyHealthy = true;
     volatile boolean ejected;
