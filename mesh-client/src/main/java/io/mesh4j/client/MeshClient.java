@@ -152,7 +152,7 @@ public final class MeshClient implements AutoCloseable {
     }
 
     /**
-     * Stops this client's subscriptions, balancers, health checks and scheduler thread. When the client created its own OkHttp client (none was
+     * Stops this client's subscriptions, balancers, health checks, scheduler thread and hedging threads. When the client created its own OkHttp client (none was
      * given to {@link Builder#okHttpClient}), also shuts down its dispatcher and idle connections. Idempotent.
      */
     @Override

@@ -373,4 +373,22 @@ class HedgingTest {
         assertThat(attempts("hedge", "timeout")).isEqualTo(1.0);
         assertThat(meters.get("mesh.client.requests").tags("outcome", "timeout").timer().count()).isEqualTo(1);
     }
+
+    @Test
+    void shouldStopHedgingThreadsWhenClientCloses() throws IOException {
+        firstInstanceStuck();
+        mesh(HEDGE_AFTER_20_MS);
+        body(get("s1"));
+        assertThat(hedgeThreads()).isPositive();
+
+        release.countDown();
+        mesh.close();
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hedgeThreads() == 0);
+    }
+
+    private static long hedgeThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("mesh4j-hedge") && thread.isAlive()).count();
+    }
 }
