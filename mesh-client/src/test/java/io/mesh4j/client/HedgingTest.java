@@ -3,7 +3,6 @@ package io.mesh4j.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.lb.Algorithm;
 import io.mesh4j.lb.BalancerConfig;
 import io.mesh4j.lb.LoadBalancers;
@@ -27,10 +26,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -59,10 +54,7 @@ class HedgingTest {
     private static final HedgingConfig HEDGE_AFTER_20_MS = HedgingConfig.custom().delay(Duration.ofMillis(20))
             .build();
 
-    private final List<MockWebServer> servers = new ArrayList<>();
-    private final List<ServiceInstance> instances = new ArrayList<>();
-    /** Values of the X-Call header each backend received, per backend index. */
-    private final Map<Integer, List<String>> received = new ConcurrentHashMap<>();
+    private final RecordingBackends backends = new RecordingBackends();
     private final CountDownLatch release = new CountDownLatch(1);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
@@ -78,21 +70,13 @@ class HedgingTest {
         if (mesh != null) {
             mesh.close();
         }
-        servers.forEach(MockWebServer::close);
+        backends.close();
         openTelemetry.close();
     }
 
     /** Starts a backend; it records each request's X-Call header, then answers with {@code answer}. */
     private void backend(Function<RecordedRequest, MockResponse> answer) {
-        int index = servers.size();
-        received.put(index, new CopyOnWriteArrayList<>());
-        MockWebServer server = Backends.serve(request -> {
-            received.get(index).add(String.valueOf(request.getHeaders().get("X-Call")));
-            return answer.apply(request);
-        });
-        servers.add(server);
-        instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort())
-                .id("backend-" + index).build());
+        backends.add(answer);
     }
 
     private MockResponse stuck(String body) {
@@ -119,7 +103,7 @@ class HedgingTest {
 
     private MeshClient mesh(ServiceSettings.Builder settings) {
         mesh = MeshClient.builder()
-                .discovery(StaticDiscovery.of(instances))
+                .discovery(StaticDiscovery.of(backends.instances()))
                 .meterRegistry(meters)
                 .openTelemetry(openTelemetry)
                 .defaultSettings(settings
@@ -145,7 +129,7 @@ class HedgingTest {
     }
 
     private int totalReceived() {
-        return received.values().stream().mapToInt(List::size).sum();
+        return backends.total();
     }
 
     private double attempts(String kind, String outcome) {
@@ -160,8 +144,8 @@ class HedgingTest {
 
         String answer = body(get("c1"));
 
-        assertThat(received.get(0)).containsExactly("c1");
-        assertThat(received.get(1)).containsExactly("c1");
+        assertThat(backends.received(0)).containsExactly("c1");
+        assertThat(backends.received(1)).containsExactly("c1");
         assertThat(answer).isEqualTo("200 backend-1");
         assertThat(attempts("hedge", "success")).isEqualTo(1.0);
         assertThat(attempts("first", "abandoned")).isEqualTo(1.0);
@@ -213,8 +197,8 @@ class HedgingTest {
         String answer = body(post("p2").tag(Idempotent.class, Idempotent.YES).build());
 
         assertThat(answer).isEqualTo("200 backend-1");
-        assertThat(received.get(0)).containsExactly("p2");
-        assertThat(received.get(1)).containsExactly("p2");
+        assertThat(backends.received(0)).containsExactly("p2");
+        assertThat(backends.received(1)).containsExactly("p2");
     }
 
     private static Request.Builder post(String call) {
@@ -267,9 +251,9 @@ class HedgingTest {
         assertThat(first.getParentSpanId()).isEqualTo(logical.getSpanId());
         assertThat(logical.getAttributes().get(AttributeKey.longKey("mesh.attempts"))).isEqualTo(2);
         String traceId = logical.getTraceId();
-        assertThat(servers.get(0).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
+        assertThat(backends.server(0).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
                 .startsWith("00-" + traceId + "-");
-        assertThat(servers.get(1).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
+        assertThat(backends.server(1).takeRequest(5, TimeUnit.SECONDS).getHeaders().get("traceparent"))
                 .startsWith("00-" + traceId + "-");
     }
 

@@ -20,15 +20,11 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -45,24 +41,12 @@ class RetryTest {
     private static final RetryConfig FAST = RetryConfig.custom().backoffBase(Duration.ZERO)
             .backoffMax(Duration.ZERO).build();
 
-    private final List<MockWebServer> servers = new ArrayList<>();
-    private final List<ServiceInstance> instances = new ArrayList<>();
-    /** Call ids (header X-Call) received, per server index. */
-    private final Map<Integer, List<String>> received = new ConcurrentHashMap<>();
+    private final RecordingBackends backends = new RecordingBackends();
     private MeshClient mesh;
 
     /** Starts a backend that answers with {@code answer}; it records every request's X-Call header. */
     private void backend(Function<RecordedRequest, MockResponse> answer) {
-        int index = servers.size();
-        received.put(index, new java.util.concurrent.CopyOnWriteArrayList<>());
-        MockWebServer server = Backends.serve(request -> {
-            String call = request.getHeaders().get("X-Call");
-            received.get(index).add(call == null ? "?" : call);
-            return answer.apply(request);
-        });
-        servers.add(server);
-        instances.add(ServiceInstance.builder("orders", server.getHostName(), server.getPort())
-                .id("backend-" + index).build());
+        backends.add(answer);
     }
 
     private static MockResponse status(int code) {
@@ -71,7 +55,7 @@ class RetryTest {
 
     private MeshClient mesh(RetryConfig retry, OkHttpClient base) {
         mesh = MeshClient.builder()
-                .discovery(StaticDiscovery.of(instances))
+                .discovery(StaticDiscovery.of(backends.instances()))
                 .okHttpClient(base)
                 .defaultSettings(ServiceSettings.custom()
                         .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
@@ -93,16 +77,12 @@ class RetryTest {
         }
     }
 
-    private int total() {
-        return received.values().stream().mapToInt(List::size).sum();
-    }
-
     @AfterEach
     void tearDown() {
         if (mesh != null) {
             mesh.close();
         }
-        servers.forEach(MockWebServer::close);
+        backends.close();
     }
 
     @Test
@@ -116,8 +96,8 @@ class RetryTest {
                     .isEqualTo(200);
         }
 
-        assertThat(received.get(1)).hasSize(10);
-        assertThat(received.get(0)).doesNotHaveDuplicates();
+        assertThat(backends.received(1)).hasSize(10);
+        assertThat(backends.received(0)).doesNotHaveDuplicates();
     }
 
     @Test
@@ -131,21 +111,22 @@ class RetryTest {
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build()))
                 .isInstanceOf(SocketTimeoutException.class);
 
-        assertThat(servers.get(0).takeRequest(5, TimeUnit.SECONDS).getMethod()).isEqualTo("POST");
-        assertThat(received.get(1)).isEmpty();
-        assertThat(total()).isEqualTo(1);
+        assertThat(backends.server(0).takeRequest(5, TimeUnit.SECONDS).getMethod()).isEqualTo("POST");
+        assertThat(backends.received(1)).isEmpty();
+        assertThat(backends.total()).isEqualTo(1);
     }
 
     @Test
     void shouldRetryPostWhenConnectionWasRefused() throws IOException {
-        instances.add(ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("down").build());
+        backends.instances().add(ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("down")
+                .build());
         backend(r -> status(201));
         mesh(FAST);
 
         assertThat(call(mesh, new Request.Builder().url("http://orders/pay").header("X-Call", "p1")
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build())).isEqualTo(201);
 
-        assertThat(received.get(0)).containsExactly("p1");
+        assertThat(backends.received(0)).containsExactly("p1");
     }
 
     @Test
@@ -160,8 +141,8 @@ class RetryTest {
         assertThat(call(mesh, new Request.Builder().url("http://orders/pay").header("X-Call", "p2")
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build())).isEqualTo(503);
 
-        assertThat(received.get(0)).containsExactly("p1", "p2");
-        assertThat(received.get(1)).containsExactly("p1");
+        assertThat(backends.received(0)).containsExactly("p1", "p2");
+        assertThat(backends.received(1)).containsExactly("p1");
     }
 
     @Test
@@ -189,7 +170,7 @@ class RetryTest {
         assertThat(call(mesh, new Request.Builder().url("http://orders/doc").header("X-Call", "u1").put(oneShot)
                 .build())).isEqualTo(503);
 
-        assertThat(received.get(1)).isEmpty();
+        assertThat(backends.received(1)).isEmpty();
     }
 
     /**
@@ -210,8 +191,8 @@ class RetryTest {
         assertThat(call(mesh, new Request.Builder().url("http://orders/b").header("X-Call", "b").build()))
                 .isEqualTo(503);
 
-        assertThat(received.get(0)).containsExactly("a", "b");
-        assertThat(received.get(1)).containsExactly("a");
+        assertThat(backends.received(0)).containsExactly("a", "b");
+        assertThat(backends.received(1)).containsExactly("a");
     }
 
     @Test
@@ -224,15 +205,15 @@ class RetryTest {
         for (int i = 0; i < requests; i++) {
             assertThat(call(mesh, new Request.Builder().url("http://orders/x").build())).isEqualTo(503);
         }
-        int withBudget = total();
+        int withBudget = backends.total();
         mesh.close();
-        received.values().forEach(List::clear);
+        backends.clearReceived();
 
         mesh(RetryConfig.from(FAST).budgetPercent(1_000).budgetMinPerSecond(100_000).build());
         for (int i = 0; i < requests; i++) {
             call(mesh, new Request.Builder().url("http://orders/x").build());
         }
-        int withoutBudget = total();
+        int withoutBudget = backends.total();
 
         assertThat(withBudget).isLessThanOrEqualTo((int) (1.2 * requests) + 10);
         assertThat(withoutBudget).isEqualTo(3 * requests);
@@ -246,7 +227,7 @@ class RetryTest {
         InMemorySpanExporter spans = InMemorySpanExporter.create();
         OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
-        mesh = MeshClient.builder().discovery(StaticDiscovery.of(instances)).meterRegistry(meters)
+        mesh = MeshClient.builder().discovery(StaticDiscovery.of(backends.instances())).meterRegistry(meters)
                 .openTelemetry(openTelemetry)
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).retry(FAST).build())
                 .build();
