@@ -158,10 +158,7 @@ final class BalancedEndpoint implements Endpoint {
      * Taylor polynomial is exact to 1e-7 and several times cheaper than {@link Math#exp}.
      */
     private double decay(long elapsedNanos) {
-        if (elapsedNanos <= 0) {
-            return 1.0;
-        }
-        double x = elapsedNanos * owner.inverseDecayNanos();
+        double x = Math.max(0L, elapsedNanos) * owner.inverseDecayNanos();
         return x < 0.01 ? 1.0 - x + 0.5 * x * x : Math.exp(-x);
     }
 
