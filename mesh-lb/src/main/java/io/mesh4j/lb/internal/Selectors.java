@@ -3,13 +3,21 @@ package io.mesh4j.lb.internal;
 import io.mesh4j.api.balancer.RequestContext;
 import io.mesh4j.lb.Algorithm;
 import java.util.Arrays;
-import java.util.PriorityQueue;
 
 /** The {@link Selector} of each {@link Algorithm}. */
 final class Selectors {
 
     /** The longest weighted round-robin schedule; larger weight sums are scaled down to it. */
     static final int MAX_SCHEDULE = 65_536;
+
+    /**
+     * Fixed-point bits of a schedule deadline {@code k / w}. Scaled weights are at most {@link #MAX_SCHEDULE} = 2^16,
+     * so two distinct deadlines differ by at least 2^-32 and their fixed-point values by at least 64: the sort orders
+     * them exactly as the fractions. A deadline is at most 1, so it takes 39 bits, and the index 24 more.
+     */
+    private static final int DEADLINE_FRACTION_BITS = 38;
+    private static final int SCHEDULE_INDEX_BITS = 24;
+    private static final long SCHEDULE_INDEX_MASK = (1L << SCHEDULE_INDEX_BITS) - 1;
 
     private Selectors() {
     }
@@ -56,28 +64,32 @@ final class Selectors {
 
     /**
      * Weighted round robin from a schedule computed once: earliest-deadline-first over the weights, where an
-     * instance of weight w has its k-th deadline at k / w. The result interleaves instances in proportion to their
-     * weights, and picking is one atomic increment.
+     * instance of weight w has its k-th deadline at k / w, ties going to the lower index. The result interleaves
+     * instances in proportion to their weights, and picking is one step of a cursor. The schedule is one cycle's
+     * deadlines sorted: each packed into a {@code long} as the deadline in fixed point (exact enough that distinct
+     * fractions stay distinct and ordered) above the candidate's index, so building it is a primitive sort.
      */
     static Selector weighted(BalancedEndpoint[] candidates, StripedCursor position) {
+        if (candidates.length > SCHEDULE_INDEX_MASK) {
+            throw new IllegalArgumentException("instances: " + candidates.length
+                    + " (expected: at most " + SCHEDULE_INDEX_MASK + " for weighted round robin)");
+        }
         int[] weights = scaledWeights(candidates);
         boolean equal = Arrays.stream(weights).allMatch(w -> w == weights[0]);
         if (equal) {
             return new RoundRobin(candidates, position);
         }
-        BalancedEndpoint[] schedule = new BalancedEndpoint[Arrays.stream(weights).sum()];
-        PriorityQueue<double[]> deadlines = new PriorityQueue<>(
-                (a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(a[1], b[1]));
+        long[] deadlines = new long[Arrays.stream(weights).sum()];
+        int next = 0;
         for (int i = 0; i < weights.length; i++) {
-            deadlines.add(new double[] {1.0 / weights[i], i, 1});
+            for (long k = 1; k <= weights[i]; k++) {
+                deadlines[next++] = (k << DEADLINE_FRACTION_BITS) / weights[i] << SCHEDULE_INDEX_BITS | i;
+            }
         }
+        Arrays.sort(deadlines);
+        BalancedEndpoint[] schedule = new BalancedEndpoint[deadlines.length];
         for (int slot = 0; slot < schedule.length; slot++) {
-            double[] next = deadlines.poll();
-            int index = (int) next[1];
-            schedule[slot] = candidates[index];
-            next[2]++;
-            next[0] = next[2] / weights[index];
-            deadlines.add(next);
+            schedule[slot] = candidates[(int) (deadlines[slot] & SCHEDULE_INDEX_MASK)];
         }
         return new RoundRobin(schedule, position);
     }

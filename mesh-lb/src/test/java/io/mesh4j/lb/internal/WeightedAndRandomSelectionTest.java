@@ -50,6 +50,35 @@ class WeightedAndRandomSelectionTest {
     }
 
     @Test
+    void shouldServeInstancesInOrderOfTheirNextDeadlineWhenWeighted() {
+        int[] weights = {3, 5, 7, 2, 7, 1};
+        List<io.mesh4j.api.ServiceInstance> list = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            list.add(weighted("i" + i, weights[i]));
+        }
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.WEIGHTED_ROUND_ROBIN).build(),
+                list);
+        int cycle = java.util.Arrays.stream(weights).sum();
+
+        int[] served = new int[weights.length];
+        double lastDeadline = 0;
+        int lastIndex = -1;
+        for (int pick = 0; pick < cycle; pick++) {
+            int index = Integer.parseInt(pickId(balancer.picker()).substring(1));
+            served[index]++;
+            double deadline = (double) served[index] / weights[index];
+            assertThat(deadline > lastDeadline || deadline == lastDeadline && index > lastIndex)
+                    .as("pick %d: instance %d at deadline %s after instance %d at %s", pick, index, deadline,
+                            lastIndex, lastDeadline)
+                    .isTrue();
+            lastDeadline = deadline;
+            lastIndex = index;
+        }
+        assertThat(served).containsExactly(weights);
+        assertThat(pickId(balancer.picker())).as("the next cycle starts over").isEqualTo("i2");
+    }
+
+    @Test
     void shouldScaleWeightsDownWhenTheirSumIsHuge() {
         BalancedEndpoint[] endpoints = new BalancedEndpoint[3];
         MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.WEIGHTED_ROUND_ROBIN).build(),
