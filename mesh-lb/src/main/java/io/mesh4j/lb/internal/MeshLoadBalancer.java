@@ -41,6 +41,7 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final boolean tracksLatency;
     private final boolean tracksInFlight;
     private final double inverseDecayNanos;
+    private final long negligibleDecayNanos;
     private final long failurePenaltyNanos;
     private final OutlierEjectionConfig ejection;
     private final long slowStartNanos;
@@ -65,6 +66,7 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.tracksLatency = config.algorithm() == Algorithm.PEAK_EWMA;
         this.tracksInFlight = tracksLatency || config.algorithm() == Algorithm.LEAST_REQUEST;
         this.inverseDecayNanos = 1.0 / config.ewmaDecayTime().toNanos();
+        this.negligibleDecayNanos = config.ewmaDecayTime().toNanos() / 1000;
         this.failurePenaltyNanos = config.failurePenalty().toNanos();
         this.ejection = config.outlierEjection();
         this.slowStartNanos = config.slowStartWindow().toNanos();
@@ -287,6 +289,11 @@ final class MeshLoadBalancer implements LoadBalancer {
         if (endNanos - observedNanos > COARSE_CLOCK_STEP_NANOS) {
             observedNanos = endNanos;
         }
+    }
+
+    /** A thousandth of the EWMA decay time: samples closer than this decay alike to within 0.1%. */
+    long negligibleDecayNanos() {
+        return negligibleDecayNanos;
     }
 
     /** The latest attempt end time seen, to within a millisecond. */

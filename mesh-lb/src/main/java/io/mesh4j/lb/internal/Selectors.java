@@ -182,8 +182,7 @@ final class Selectors {
 
         @Override
         boolean prefersSecond(BalancedEndpoint a, BalancedEndpoint b) {
-            long now = owner.coarseNow();
-            return b.load(now) < a.load(now);
+            return b.lighterThan(a);
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** Least request and peak-EWMA, driven by a hand-moved clock: every attempt "takes" its latency. */
@@ -107,11 +108,66 @@ class LatencyAwareSelectionTest {
 
         assertThat(endpoint.cost(t0 + 2)).isEqualTo(50_000_000.0);
         assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
-                .isCloseTo(50_000_000 / Math.E, org.assertj.core.data.Offset.offset(1.0));
+                .isCloseTo(50_000_000 / Math.E, Offset.offset(1.0));
         endpoint.observe(10_000_000, t0 + 2 + Duration.ofSeconds(10).toNanos());
         double expected = 50_000_000 / Math.E + 10_000_000 * (1 - 1 / Math.E);
         assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
-                .isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
+                .isCloseTo(expected, Offset.offset(1.0));
+    }
+
+    @Test
+    void shouldCompareLoadsDecayedToOneMomentWhenSamplesAreFarApart() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint older = endpoint(balancer, "a");
+        BalancedEndpoint newer = endpoint(balancer, "b");
+        long t0 = test.now.get();
+        long later = t0 + Duration.ofSeconds(20).toNanos();
+
+        older.observe(100_000_000, t0);
+        newer.observe(20_000_000, later);
+
+        assertThat(older.load(later)).isCloseTo(100_000_000 * Math.exp(-2), Offset.offset(1.0));
+        assertThat(older.lighterThan(newer)).isTrue();
+        assertThat(newer.lighterThan(older)).isFalse();
+        older.onAttemptStart();
+        older.onAttemptStart();
+        assertThat(older.load(later)).isGreaterThan(newer.load(later));
+        assertThat(newer.lighterThan(older)).isTrue();
+        assertThat(older.lighterThan(newer)).isFalse();
+    }
+
+    @Test
+    void shouldCompareEstimatesTimesInFlightWhenSamplesAreClose() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint fast = endpoint(balancer, "a");
+        BalancedEndpoint slow = endpoint(balancer, "b");
+        long t0 = test.now.get();
+
+        fast.observe(10_000_000, t0);
+        slow.observe(25_000_000, t0 + Duration.ofMillis(1).toNanos());
+
+        assertThat(fast.lighterThan(slow)).isTrue();
+        fast.onAttemptStart();
+        fast.onAttemptStart();
+        assertThat(fast.lighterThan(slow)).as("30 ms against 25 ms").isFalse();
+        assertThat(slow.lighterThan(fast)).isTrue();
+    }
+
+    @Test
+    void shouldCountFreshEndpointWithAttemptsInFlightAsPenaltyWhenComparing() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint fresh = endpoint(balancer, "a");
+        BalancedEndpoint slowerThanPenalty = endpoint(balancer, "b");
+        BalancedEndpoint fasterThanPenalty = endpoint(balancer, "c");
+        slowerThanPenalty.observe(Duration.ofSeconds(2).toNanos(), test.now.get());
+        fasterThanPenalty.observe(Duration.ofMillis(500).toNanos(), test.now.get());
+
+        fresh.onAttemptStart();
+
+        assertThat(fresh.lighterThan(slowerThanPenalty)).isTrue();
+        assertThat(slowerThanPenalty.lighterThan(fresh)).isFalse();
+        assertThat(fasterThanPenalty.lighterThan(fresh)).isTrue();
+        assertThat(fresh.lighterThan(fasterThanPenalty)).isFalse();
     }
 
     @Test
