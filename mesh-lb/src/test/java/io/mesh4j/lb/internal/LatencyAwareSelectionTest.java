@@ -115,6 +115,11 @@ class LatencyAwareSelectionTest {
                 .isCloseTo(expected, Offset.offset(1.0));
     }
 
+    private static void assertLighter(BalancedEndpoint lighter, BalancedEndpoint heavier) {
+        assertThat(lighter.lighterThan(heavier)).as("%s lighter than %s", lighter, heavier).isTrue();
+        assertThat(heavier.lighterThan(lighter)).as("%s lighter than %s", heavier, lighter).isFalse();
+    }
+
     @Test
     void shouldCompareLoadsDecayedToOneMomentWhenSamplesAreFarApart() {
         MeshLoadBalancer balancer = peakEwma();
@@ -127,13 +132,11 @@ class LatencyAwareSelectionTest {
         newer.observe(20_000_000, later);
 
         assertThat(older.load(later)).isCloseTo(100_000_000 * Math.exp(-2), Offset.offset(1.0));
-        assertThat(older.lighterThan(newer)).isTrue();
-        assertThat(newer.lighterThan(older)).isFalse();
+        assertLighter(older, newer);
         older.onAttemptStart();
         older.onAttemptStart();
         assertThat(older.load(later)).isGreaterThan(newer.load(later));
-        assertThat(newer.lighterThan(older)).isTrue();
-        assertThat(older.lighterThan(newer)).isFalse();
+        assertLighter(newer, older);
     }
 
     @Test
@@ -146,11 +149,10 @@ class LatencyAwareSelectionTest {
         fast.observe(10_000_000, t0);
         slow.observe(25_000_000, t0 + Duration.ofMillis(1).toNanos());
 
-        assertThat(fast.lighterThan(slow)).isTrue();
+        assertLighter(fast, slow);
         fast.onAttemptStart();
         fast.onAttemptStart();
-        assertThat(fast.lighterThan(slow)).as("30 ms against 25 ms").isFalse();
-        assertThat(slow.lighterThan(fast)).isTrue();
+        assertLighter(slow, fast);
     }
 
     @Test
@@ -164,10 +166,8 @@ class LatencyAwareSelectionTest {
 
         fresh.onAttemptStart();
 
-        assertThat(fresh.lighterThan(slowerThanPenalty)).isTrue();
-        assertThat(slowerThanPenalty.lighterThan(fresh)).isFalse();
-        assertThat(fasterThanPenalty.lighterThan(fresh)).isTrue();
-        assertThat(fresh.lighterThan(fasterThanPenalty)).isFalse();
+        assertLighter(fresh, slowerThanPenalty);
+        assertLighter(fasterThanPenalty, fresh);
     }
 
     @Test
