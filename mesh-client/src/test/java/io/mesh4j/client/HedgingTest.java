@@ -16,11 +16,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -58,10 +54,7 @@ class HedgingTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-    private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
+    private final OpenTelemetrySdk openTelemetry = InMemoryTracing.exportingTo(spans);
     private MeshClient mesh;
 
     @AfterEach

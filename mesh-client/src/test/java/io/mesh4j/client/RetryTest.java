@@ -14,9 +14,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -225,8 +223,7 @@ class RetryTest {
         backend(r -> status(200));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         InMemorySpanExporter spans = InMemorySpanExporter.create();
-        OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
+        OpenTelemetrySdk openTelemetry = InMemoryTracing.exportingTo(spans);
         mesh = MeshClient.builder().discovery(StaticDiscovery.of(backends.instances())).meterRegistry(meters)
                 .openTelemetry(openTelemetry)
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).retry(FAST).build())
