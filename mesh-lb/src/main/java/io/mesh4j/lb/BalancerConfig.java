@@ -32,6 +32,7 @@ import java.util.random.RandomGenerator;
  *   <tr><td>{@code algorithm}</td><td>{@link Algorithm#PEAK_EWMA}</td><td></td></tr>
  *   <tr><td>{@code ewmaDecayTime}</td><td>10 s</td><td>1 ms to 1 h</td></tr>
  *   <tr><td>{@code failurePenalty}</td><td>1 s</td><td>0 to 1 h</td></tr>
+ *   <tr><td>{@code failurePenaltyWindow}</td><td>2 s</td><td>1 ms to 1 h</td></tr>
  *   <tr><td>{@code minRingSize}</td><td>1,024</td><td>1 to 8,388,608</td></tr>
  *   <tr><td>{@code outlierEjection}</td><td>{@link OutlierEjectionConfig#ofDefaults()}</td><td></td></tr>
  *   <tr><td>{@code panicThresholdPercent}</td><td>50</td><td>0 (off) to 100</td></tr>
@@ -58,6 +59,7 @@ public final class BalancerConfig {
     private final Algorithm algorithm;
     private final Duration ewmaDecayTime;
     private final Duration failurePenalty;
+    private final Duration failurePenaltyWindow;
     private final int minRingSize;
     private final OutlierEjectionConfig outlierEjection;
     private final int panicThresholdPercent;
@@ -74,6 +76,7 @@ public final class BalancerConfig {
         this.algorithm = builder.algorithm;
         this.ewmaDecayTime = builder.ewmaDecayTime;
         this.failurePenalty = builder.failurePenalty;
+        this.failurePenaltyWindow = builder.failurePenaltyWindow;
         this.minRingSize = builder.minRingSize;
         this.outlierEjection = builder.outlierEjection;
         this.panicThresholdPercent = builder.panicThresholdPercent;
@@ -102,6 +105,7 @@ public final class BalancerConfig {
                 .algorithm(base.algorithm)
                 .ewmaDecayTime(base.ewmaDecayTime)
                 .failurePenalty(base.failurePenalty)
+                .failurePenaltyWindow(base.failurePenaltyWindow)
                 .minRingSize(base.minRingSize)
                 .outlierEjection(base.outlierEjection)
                 .panicThresholdPercent(base.panicThresholdPercent)
@@ -123,9 +127,20 @@ public final class BalancerConfig {
         return ewmaDecayTime;
     }
 
-    /** The latency a failed attempt counts as in peak-EWMA, when it failed faster than that. */
+    /**
+     * What a failed attempt adds to its instance's peak-EWMA load, on top of its measured latency, right after the
+     * failure. The penalty fades linearly to nothing over {@link #failurePenaltyWindow()}, so a failed instance
+     * gets no traffic while healthy ones answer in less than the penalty, and competes on its measured latency
+     * again once the window has passed: an instance that restarts after failing gets traffic back within the
+     * window, not after its old penalty has been averaged away.
+     */
     public Duration failurePenalty() {
         return failurePenalty;
+    }
+
+    /** How long the {@link #failurePenalty()} of a failure takes to fade to nothing. */
+    public Duration failurePenaltyWindow() {
+        return failurePenaltyWindow;
     }
 
     /** The fewest points on a consistent-hash ring; instances get points in proportion to their weight. */
@@ -159,6 +174,10 @@ public final class BalancerConfig {
         return minLocalHealthyPercent;
     }
 
+    /**
+     * The clock for latency decay, ejection and slow start. A {@code MeshClient} creates its balancers with its own
+     * ticker instead, so that one clock serves the whole call.
+     */
     public Ticker ticker() {
         return ticker;
     }
@@ -172,7 +191,7 @@ public final class BalancerConfig {
     @Override
     public String toString() {
         return "BalancerConfig{algorithm=" + algorithm + ", ewmaDecayTime=" + ewmaDecayTime + ", failurePenalty="
-                + failurePenalty + ", minRingSize=" + minRingSize + ", outlierEjection=" + outlierEjection
+                + failurePenalty + ", failurePenaltyWindow=" + failurePenaltyWindow + ", minRingSize=" + minRingSize + ", outlierEjection=" + outlierEjection
                 + ", panicThresholdPercent=" + panicThresholdPercent + ", slowStartWindow=" + slowStartWindow
                 + ", slowStartMinWeightPercent=" + slowStartMinWeightPercent + ", localZone=" + localZone
                 + ", minLocalHealthyPercent=" + minLocalHealthyPercent + '}';
@@ -183,6 +202,7 @@ public final class BalancerConfig {
         private Algorithm algorithm = Algorithm.PEAK_EWMA;
         private Duration ewmaDecayTime = Duration.ofSeconds(10);
         private Duration failurePenalty = Duration.ofSeconds(1);
+        private Duration failurePenaltyWindow = Duration.ofSeconds(2);
         private int minRingSize = 1_024;
         private OutlierEjectionConfig outlierEjection = OutlierEjectionConfig.ofDefaults();
         private int panicThresholdPercent = 50;
@@ -209,9 +229,15 @@ public final class BalancerConfig {
             return this;
         }
 
-        /** What a failure counts as in peak-EWMA, 0 to 1 h. Default: 1 s. */
+        /** What a failure adds to peak-EWMA load, 0 to 1 h. Default: 1 s. */
         public Builder failurePenalty(Duration failurePenalty) {
             this.failurePenalty = requireNonNull(failurePenalty, "failurePenalty");
+            return this;
+        }
+
+        /** How long a failure's penalty takes to fade to nothing, 1 ms to 1 h. Default: 2 s. */
+        public Builder failurePenaltyWindow(Duration failurePenaltyWindow) {
+            this.failurePenaltyWindow = requireNonNull(failurePenaltyWindow, "failurePenaltyWindow");
             return this;
         }
 
@@ -257,7 +283,10 @@ public final class BalancerConfig {
             return this;
         }
 
-        /** The clock for latency decay, ejection and slow start. Default: {@link Ticker#system()}. */
+        /**
+         * The clock for latency decay, ejection and slow start; a {@code MeshClient} uses its own instead. Default:
+         * {@link Ticker#system()}.
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");
             return this;
@@ -280,6 +309,7 @@ public final class BalancerConfig {
         public BalancerConfig build() {
             Checks.range("ewmaDecayTime", ewmaDecayTime, Duration.ofMillis(1), Duration.ofHours(1));
             Checks.range("failurePenalty", failurePenalty, Duration.ZERO, Duration.ofHours(1));
+            Checks.range("failurePenaltyWindow", failurePenaltyWindow, Duration.ofMillis(1), Duration.ofHours(1));
             Checks.range("minRingSize", minRingSize, 1, 8_388_608);
             Checks.range("panicThresholdPercent", panicThresholdPercent, 0, 100);
             Checks.range("slowStartWindow", slowStartWindow, Duration.ZERO, Duration.ofHours(1));

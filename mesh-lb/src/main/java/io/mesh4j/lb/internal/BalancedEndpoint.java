@@ -23,6 +23,8 @@ import java.lang.invoke.VarHandle;
 final class BalancedEndpoint implements Endpoint {
 
     static final long NOT_RAMPING = Long.MIN_VALUE;
+    /** The penalty stamp of an endpoint whose last failure's penalty has faded (or that never failed). */
+    private static final long NO_PENALTY = Long.MIN_VALUE;
 
     private static final VarHandle IN_FLIGHT;
     private static final VarHandle CONSECUTIVE_FAILURES;
@@ -30,6 +32,7 @@ final class BalancedEndpoint implements Endpoint {
     private static final VarHandle INTERVAL_SUCCESSES;
     private static final VarHandle COST_NANOS;
     private static final VarHandle COST_STAMP;
+    private static final VarHandle PENALTY_STAMP;
 
     static {
         try {
@@ -40,6 +43,7 @@ final class BalancedEndpoint implements Endpoint {
             INTERVAL_SUCCESSES = lookup.findVarHandle(BalancedEndpoint.class, "intervalSuccesses", int.class);
             COST_NANOS = lookup.findVarHandle(BalancedEndpoint.class, "costNanos", double.class);
             COST_STAMP = lookup.findVarHandle(BalancedEndpoint.class, "costStamp", long.class);
+            PENALTY_STAMP = lookup.findVarHandle(BalancedEndpoint.class, "penaltyStamp", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -54,6 +58,8 @@ final class BalancedEndpoint implements Endpoint {
     private int intervalSuccesses;
     private double costNanos;
     private long costStamp;
+    /** When the last failure happened, while its penalty has not faded; else {@link #NO_PENALTY}. */
+    private long penaltyStamp;
 
     volatile boolean activelyHealthy = true;
     volatile boolean ejected;
@@ -66,6 +72,7 @@ final class BalancedEndpoint implements Endpoint {
         this.owner = owner;
         this.instance = instance;
         COST_STAMP.setRelease(this, now);
+        PENALTY_STAMP.setRelease(this, NO_PENALTY);
     }
 
     @Override
@@ -110,7 +117,10 @@ final class BalancedEndpoint implements Endpoint {
             owner.maybeCheckSuccessRates(endNanos);
         }
         if (owner.tracksLatency()) {
-            observe(failure ? Math.max(latencyNanos, owner.failurePenaltyNanos()) : latencyNanos, endNanos);
+            observe(latencyNanos, endNanos);
+            if (failure) {
+                PENALTY_STAMP.setOpaque(this, endNanos);
+            }
             owner.observedTime(endNanos);
         }
         if (failure) {
@@ -163,8 +173,9 @@ final class BalancedEndpoint implements Endpoint {
     }
 
     /**
-     * The peak-EWMA load: estimate times (in flight + 1). An endpoint with no estimate yet but requests in flight
-     * counts as the failure penalty, so a fresh endpoint is not flooded before its first answer.
+     * The peak-EWMA load: estimate times (in flight + 1), plus what is left of the last failure's penalty. An
+     * endpoint with no estimate yet but requests in flight counts as the failure penalty, so a fresh endpoint is not
+     * flooded before its first answer.
      */
     double load(long now) {
         int outstanding = inFlight();
@@ -172,7 +183,30 @@ final class BalancedEndpoint implements Endpoint {
         if (cost == 0.0 && outstanding != 0) {
             return owner.failurePenaltyNanos() + outstanding;
         }
-        return cost * (outstanding + 1);
+        return cost * (outstanding + 1) + penalty(now);
+    }
+
+    /**
+     * What is left at {@code now} of the last failure's penalty: the full penalty right after it, fading linearly to
+     * zero over the penalty window. Once it has faded the stamp is cleared (only if no newer failure replaced it), so
+     * picks go back to the clock-free comparison.
+     */
+    private double penalty(long now) {
+        long stamp = (long) PENALTY_STAMP.getOpaque(this);
+        if (stamp == NO_PENALTY) {
+            return 0.0;
+        }
+        double left = owner.failurePenaltyNanos() - Math.max(0L, now - stamp) * owner.penaltyFadePerNano();
+        if (left > 0.0) {
+            return left;
+        }
+        PENALTY_STAMP.compareAndSet(this, stamp, NO_PENALTY);
+        return 0.0;
+    }
+
+    /** Whether a failure's penalty may still weigh on this endpoint. */
+    private boolean penalized() {
+        return (long) PENALTY_STAMP.getOpaque(this) != NO_PENALTY;
     }
 
     /**
@@ -180,15 +214,17 @@ final class BalancedEndpoint implements Endpoint {
      * without reading a clock. From the later of the two samples on, both estimates decay by the same factor, so only
      * the older one needs decaying to the time of the newer one; and when the two samples are less than a thousandth
      * of the decay time apart, that factor differs from 1 by under 0.1% and is skipped. On a busy service that is
-     * every pick, which then compares two products. An endpoint with requests in flight but no estimate yet (the
-     * penalty case, rare) is compared through {@link #load} at the balancer's coarse clock.
+     * every pick, which then compares two products. An endpoint with requests in flight but no estimate yet, or
+     * with a failure penalty that has not faded (both rare), is compared through {@link #load} at the balancer's
+     * coarse clock.
      */
     boolean lighterThan(BalancedEndpoint other) {
         double cost = (double) COST_NANOS.getOpaque(this);
         double otherCost = (double) COST_NANOS.getOpaque(other);
         int outstanding = inFlight();
         int otherOutstanding = other.inFlight();
-        if ((cost == 0.0 && outstanding != 0) || (otherCost == 0.0 && otherOutstanding != 0)) {
+        if ((cost == 0.0 && outstanding != 0) || (otherCost == 0.0 && otherOutstanding != 0) || penalized()
+                || other.penalized()) {
             long now = owner.coarseNow();
             return load(now) < other.load(now);
         }

@@ -43,6 +43,7 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final double inverseDecayNanos;
     private final long negligibleDecayNanos;
     private final long failurePenaltyNanos;
+    private final double penaltyFadePerNano;
     private final OutlierEjectionConfig ejection;
     private final long slowStartNanos;
     private final double slowStartMinFactor;
@@ -68,6 +69,7 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.inverseDecayNanos = 1.0 / config.ewmaDecayTime().toNanos();
         this.negligibleDecayNanos = config.ewmaDecayTime().toNanos() / 1000;
         this.failurePenaltyNanos = config.failurePenalty().toNanos();
+        this.penaltyFadePerNano = (double) failurePenaltyNanos / config.failurePenaltyWindow().toNanos();
         this.ejection = config.outlierEjection();
         this.slowStartNanos = config.slowStartWindow().toNanos();
         this.slowStartMinFactor = config.slowStartMinWeightPercent() / 100.0;
@@ -321,6 +323,11 @@ final class MeshLoadBalancer implements LoadBalancer {
 
     long failurePenaltyNanos() {
         return failurePenaltyNanos;
+    }
+
+    /** How much of the failure penalty fades per nanosecond. */
+    double penaltyFadePerNano() {
+        return penaltyFadePerNano;
     }
 
     boolean ejects() {

@@ -1,5 +1,6 @@
 package io.mesh4j.lb.internal;
 
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.lb.BalancerConfig;
@@ -29,6 +30,12 @@ public final class MeshLoadBalancerFactory implements LoadBalancerFactory {
     @Override
     public LoadBalancer newLoadBalancer(String service) {
         return new MeshLoadBalancer(service, config);
+    }
+
+    /** A balancer on {@code ticker} rather than the config's own. */
+    @Override
+    public LoadBalancer newLoadBalancer(String service, Ticker ticker) {
+        return new MeshLoadBalancer(service, BalancerConfig.from(config).ticker(ticker).build());
     }
 
     @Override

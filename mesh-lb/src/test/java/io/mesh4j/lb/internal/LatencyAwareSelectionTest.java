@@ -98,6 +98,37 @@ class LatencyAwareSelectionTest {
     }
 
     @Test
+    void shouldKeepFailedInstanceOutForPenaltyWindowThenSendItTrafficWhenPeakEwma() {
+        MeshLoadBalancer balancer = peakEwma();
+        run(balancer, 200, id -> Duration.ofMillis(5), id -> AttemptOutcome.SUCCESS);
+        test.report(balancer, "a", 3, AttemptOutcome.CONNECT_FAILURE);
+
+        Map<String, Integer> during = run(balancer, 300, id -> Duration.ofMillis(5), id -> AttemptOutcome.SUCCESS);
+        Map<String, Integer> after = run(balancer, 400, id -> Duration.ofMillis(5), id -> AttemptOutcome.SUCCESS);
+
+        assertThat(during).as("1.5 s into the default 2 s window").doesNotContainKey("a");
+        assertThat(after.getOrDefault("a", 0)).as("from 1.5 s to 3.5 s").isGreaterThan(50);
+    }
+
+    @Test
+    void shouldFadePenaltyLinearlyOverWindowWhenInstanceFailed() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.PEAK_EWMA)
+                .failurePenalty(Duration.ofMillis(800)).failurePenaltyWindow(Duration.ofSeconds(4))
+                .outlierEjection(OutlierEjectionConfig.disabled()).build(), instances("a"));
+        BalancedEndpoint endpoint = endpoint(balancer, "a");
+        long failedAt = test.now.get();
+        endpoint.onAttemptStart();
+        endpoint.onAttemptEnd(failedAt, 0, AttemptOutcome.NETWORK_FAILURE);
+
+        assertThat(endpoint.load(failedAt)).isCloseTo(800_000_000.0, Offset.offset(1.0));
+        assertThat(endpoint.load(failedAt + Duration.ofSeconds(1).toNanos()))
+                .isCloseTo(600_000_000.0, Offset.offset(1.0));
+        assertThat(endpoint.load(failedAt + Duration.ofSeconds(3).toNanos()))
+                .isCloseTo(200_000_000.0, Offset.offset(1.0));
+        assertThat(endpoint.load(failedAt + Duration.ofSeconds(4).toNanos())).isZero();
+    }
+
+    @Test
     void shouldTrackPeakAndDecayWhenObservingSamples() {
         MeshLoadBalancer balancer = peakEwma();
         BalancedEndpoint endpoint = endpoint(balancer, "a");
