@@ -104,7 +104,7 @@ class ActiveHealthCheckTest {
         assertThatThrownBy(() -> ActiveHealthCheck.custom().interval(Duration.ofSeconds(1))
                 .timeout(Duration.ofSeconds(2)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("timeout: PT2S (expected: PT0.001S to PT1S)");
+                .hasMessage("timeout: 2s (expected: 1ms to 1s)");
         assertThatThrownBy(() -> ActiveHealthCheck.custom().path("health").build())
                 .hasMessage("path: 'health' (expected: starts with '/')");
         assertThatThrownBy(() -> ActiveHealthCheck.custom().unhealthyThreshold(0).build())

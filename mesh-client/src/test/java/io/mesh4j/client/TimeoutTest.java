@@ -102,7 +102,7 @@ class TimeoutTest {
         assertThatThrownBy(() -> TimeoutConfig.custom().perTryTimeout(Duration.ofSeconds(2))
                 .overallTimeout(Duration.ofSeconds(1)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("overallTimeout: PT1S (expected: PT2S to PT1H)");
+                .hasMessage("overallTimeout: 1s (expected: 2s to 1h)");
         assertThatThrownBy(() -> TimeoutConfig.custom().deadlineHeader(" ").build())
                 .hasMessageStartingWith("deadlineHeader: ' '");
     }

@@ -219,7 +219,7 @@ public final class RetryConfig {
             Checks.range("budgetMinPerSecond", budgetMinPerSecond, 0, 100_000);
             Checks.range("budgetWindow", budgetWindow, Duration.ofSeconds(1), Duration.ofSeconds(60));
             if (budgetWindow.toMillis() % 1_000 != 0) {
-                throw new IllegalArgumentException("budgetWindow: " + budgetWindow + " (expected: whole seconds)");
+                throw new IllegalArgumentException("budgetWindow: " + Checks.format(budgetWindow) + " (expected: whole seconds)");
             }
             return new RetryConfig(this);
         }

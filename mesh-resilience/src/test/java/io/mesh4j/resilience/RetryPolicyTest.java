@@ -117,9 +117,9 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> RetryConfig.custom().retryStatuses(Set.of(404)).build())
                 .hasMessage("retryStatuses: 404 (expected: 500 to 599, or 429)");
         assertThatThrownBy(() -> RetryConfig.custom().backoffBase(Duration.ofSeconds(2)).build())
-                .hasMessage("backoffMax: PT1S (expected: PT2S to PT5M)");
+                .hasMessage("backoffMax: 1s (expected: 2s to 5min)");
         assertThatThrownBy(() -> RetryConfig.custom().budgetWindow(Duration.ofMillis(1500)).build())
-                .hasMessage("budgetWindow: PT1.5S (expected: whole seconds)");
+                .hasMessage("budgetWindow: 1500ms (expected: whole seconds)");
         assertThat(RetryConfig.from(RetryConfig.ofDefaults()).build().toString())
                 .isEqualTo(RetryConfig.ofDefaults().toString());
     }

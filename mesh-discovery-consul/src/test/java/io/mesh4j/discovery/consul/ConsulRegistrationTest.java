@@ -121,8 +121,8 @@ class ConsulRegistrationTest {
     void shouldFailNamingFieldWhenValuesAreOutOfRange() {
         assertThatThrownBy(() -> builder().ttl(Duration.ofMillis(10)).register())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ttl: PT0.01S (expected: PT0.1S to PT1H)");
+                .hasMessage("ttl: 10ms (expected: 100ms to 1h)");
         assertThatThrownBy(() -> builder().deregisterCriticalServiceAfter(Duration.ofSeconds(5)).register())
-                .hasMessageStartingWith("deregisterCriticalServiceAfter: PT5S");
+                .hasMessageStartingWith("deregisterCriticalServiceAfter: 5s");
     }
 }
