@@ -2,8 +2,10 @@ package io.mesh4j.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.ClientClosedException;
 import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceNames;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Dispatcher;
@@ -43,6 +46,15 @@ import org.slf4j.event.Level;
  * <p>Immutable and thread-safe: share one client. {@link #newBuilder()} derives a client with other settings; it
  * shares the OkHttp connection pool and dispatcher but keeps its own balancers. {@link #close()} stops this client's
  * discovery subscriptions and balancers; the {@link ServiceDiscovery} itself belongs to the caller and stays open.
+ *
+ * <p>What the mesh changes in OkHttp's behaviour, so that a request reaches the network only as an attempt the
+ * mesh decided and counted: {@link #okHttpClient()} is derived from the base client with
+ * {@code retryOnConnectionFailure(false)} and a network interceptor that keeps OkHttp from resending a 503 with
+ * {@code Retry-After: 0} (that header reaches you as the equivalent HTTP-date); the mesh's own retry policy decides
+ * instead. For mesh calls on any client, also one the {@link #interceptor()} was added to, each attempt runs with
+ * OkHttp's connection retry off and with the service's per-try timeout as its connect, read and write timeouts;
+ * on such a client OkHttp's resend of a 503 with {@code Retry-After: 0} cannot be stopped, and the first one is
+ * logged as a warning. Every time the mesh measures is read from one {@link Ticker} ({@link Builder#ticker}).
  */
 public final class MeshClient implements AutoCloseable {
 
@@ -57,8 +69,10 @@ public final class MeshClient implements AutoCloseable {
     private final OpenTelemetry openTelemetry;
     @Nullable
     private final Level accessLogLevel;
+    private final Ticker ticker;
     private final OkHttpClient baseClient;
-    private final boolean ownsBaseClient;
+    @Nullable
+    private final ThreadPoolExecutor ownedDispatcherThreads;
     private final ServiceRegistry registry;
     private final MeshInterceptor interceptor;
     private final OkHttpClient okHttpClient;
@@ -72,32 +86,40 @@ public final class MeshClient implements AutoCloseable {
         this.meterInstanceTags = builder.meterInstanceTags;
         this.openTelemetry = builder.openTelemetry;
         this.accessLogLevel = builder.accessLogLevel;
-        this.ownsBaseClient = builder.baseClient == null;
-        this.baseClient = builder.baseClient != null ? builder.baseClient : newOwnedClient(openTelemetry);
+        this.ticker = builder.ticker;
+        if (builder.baseClient != null) {
+            this.baseClient = builder.baseClient;
+            this.ownedDispatcherThreads = null;
+        } else {
+            this.ownedDispatcherThreads = newDispatcherThreads();
+            ExecutorService executor = openTelemetry != null
+                    ? Context.taskWrapping(ownedDispatcherThreads)
+                    : ownedDispatcherThreads;
+            this.baseClient = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor)).build();
+        }
         Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel,
-                discovery);
-        this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient), telemetry);
+                discovery, ticker);
+        this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient, ticker),
+                telemetry);
         this.interceptor = new MeshInterceptor(
-                new MeshCallHandler(registry, unknownHostPolicy, telemetry, System::nanoTime,
-                        MeshCallHandler.Sleeper.SYSTEM));
-        this.okHttpClient = baseClient.newBuilder().addInterceptor(interceptor).build();
+                new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker, MeshCallHandler.Sleeper.SYSTEM));
+        this.okHttpClient = ClientResources.withoutHiddenResends(baseClient.newBuilder())
+                .addInterceptor(interceptor)
+                .build();
     }
 
     /**
-     * The OkHttp client a mesh client creates when given none. With OpenTelemetry on, its dispatcher runs
-     * asynchronous calls with the caller's current context, so their spans continue the caller's trace.
+     * The threads of the dispatcher of the OkHttp client a mesh client creates when given none: daemon threads, so
+     * that they never keep a JVM alive, idle ones ending after a minute. With OpenTelemetry on, asynchronous calls
+     * run with the caller's current context, so their spans continue the caller's trace.
      */
-    private static OkHttpClient newOwnedClient(@Nullable OpenTelemetry openTelemetry) {
-        if (openTelemetry == null) {
-            return new OkHttpClient();
-        }
-        ExecutorService executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "mesh4j-okhttp-dispatcher");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        return new OkHttpClient.Builder().dispatcher(new Dispatcher(Context.taskWrapping(executor))).build();
+    private static ThreadPoolExecutor newDispatcherThreads() {
+        ThreadFactory daemons = runnable -> {
+            Thread thread = new Thread(runnable, "mesh4j-okhttp-dispatcher");
+            thread.setDaemon(true);
+            return thread;
+        };
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), daemons);
     }
 
     /** Starts a builder. */
@@ -105,14 +127,26 @@ public final class MeshClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** An OkHttp client with the mesh interceptor installed, built from the configured base client. */
+    /**
+     * An OkHttp client with the mesh interceptor installed, derived from the configured base client (sharing its
+     * connection pool, dispatcher, TLS and interceptors) with OkHttp's own resends turned off: see the class
+     * documentation.
+     */
     public OkHttpClient okHttpClient() {
         return okHttpClient;
     }
 
-    /** The interceptor, for adding the mesh to an OkHttp client of your own. */
+    /**
+     * The interceptor, for adding the mesh to an OkHttp client of your own. On such a client OkHttp may still resend
+     * a 503 with {@code Retry-After: 0} below the mesh (logged once); {@link #okHttpClient()} prevents that.
+     */
     public MeshInterceptor interceptor() {
         return interceptor;
+    }
+
+    /** The clock every time the mesh measures is read from. */
+    public Ticker ticker() {
+        return ticker;
     }
 
     /** The discovery this client reads. */
@@ -123,12 +157,17 @@ public final class MeshClient implements AutoCloseable {
     /**
      * The rate limit, concurrency limit and circuit breaker of {@code service} (for their state and events, such
      * as {@code guard.circuitBreaker().getEventPublisher().onStateTransition(...)}), or {@code null} if discovery
-     * does not know the service.
+     * does not know the service or this client is closed.
      */
     @Nullable
     public ServiceGuard guard(String service) {
-        ServiceState state = registry.find(requireNonNull(service, "service"));
-        return state == null ? null : state.guard();
+        requireNonNull(service, "service");
+        try {
+            ServiceState state = registry.find(service);
+            return state == null ? null : state.guard();
+        } catch (ClientClosedException closed) {
+            return null;
+        }
     }
 
     /** The settings in force for {@code service}: its own if configured, else the defaults. */
@@ -144,7 +183,8 @@ public final class MeshClient implements AutoCloseable {
                 .unknownHostPolicy(unknownHostPolicy)
                 .okHttpClient(baseClient)
                 .meterInstanceTags(meterInstanceTags)
-                .accessLogLevel(accessLogLevel);
+                .accessLogLevel(accessLogLevel)
+                .ticker(ticker);
         builder.meterRegistry = meterRegistry;
         builder.openTelemetry = openTelemetry;
         builder.serviceSettings.putAll(serviceSettings);
@@ -152,14 +192,18 @@ public final class MeshClient implements AutoCloseable {
     }
 
     /**
-     * Stops this client's subscriptions, balancers, health checks, scheduler thread and hedging threads. When the client created its own OkHttp client (none was
-     * given to {@link Builder#okHttpClient}), also shuts down its dispatcher and idle connections. Idempotent.
+     * Stops this client's subscriptions, balancers, health checks, scheduler thread and hedging threads. Afterwards
+     * calls to mesh services fail with {@link io.mesh4j.api.ClientClosedException} (an {@code IOException}, handed to
+     * {@code Callback.onFailure} for asynchronous calls), while calls to other hosts still pass through. When the
+     * client created its own OkHttp client (none was given to {@link Builder#okHttpClient}), also closes its idle
+     * connections and lets its idle dispatcher threads end at once. The {@link ServiceDiscovery} belongs to the
+     * caller and stays open. Idempotent.
      */
     @Override
     public void close() {
         registry.close();
-        if (ownsBaseClient) {
-            baseClient.dispatcher().executorService().shutdown();
+        if (ownedDispatcherThreads != null) {
+            ownedDispatcherThreads.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
             baseClient.connectionPool().evictAll();
         }
     }
@@ -189,8 +233,19 @@ public final class MeshClient implements AutoCloseable {
         private OpenTelemetry openTelemetry;
         @Nullable
         private Level accessLogLevel = Level.DEBUG;
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
+        }
+
+        /**
+         * The one clock of the client: call and attempt times, deadlines, balancer latency and ejection, retry
+         * budgets and hedging delays all read it, so a test that moves it drives them all. Waiting itself (backoff,
+         * OkHttp's timeouts) still takes real time. Default: {@link Ticker#system()}.
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
         }
 
         /**

@@ -24,10 +24,12 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #balancer()}</td><td>{@link LoadBalancers#peakEwma()}</td></tr>
  *   <tr><td>{@link #hashKeyHeader()}</td><td>none</td></tr>
  *   <tr><td>{@link #hashKeyCookie()}</td><td>none</td></tr>
+ *   <tr><td>{@link #hostHeader()}</td><td>{@link HostHeader#SERVICE}: the backend sees {@code Host: orders}</td></tr>
  *   <tr><td>{@link #activeHealthCheck()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #retry()}</td><td>{@link RetryConfig#ofDefaults()}: 3 attempts, within a 20% budget</td></tr>
  *   <tr><td>{@link #hedging()}</td><td>{@link HedgingConfig#disabled()}</td></tr>
- *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: OkHttp's own, no deadline</td></tr>
+ *   <tr><td>{@link #timeouts()}</td><td>{@link TimeoutConfig#ofDefaults()}: 10 s per attempt, 15 s per
+ *   call</td></tr>
  *   <tr><td>{@link #circuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #instanceCircuitBreaker()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #fallback()}</td><td>none: an open breaker fails the call</td></tr>
@@ -55,6 +57,7 @@ public final class ServiceSettings {
     private final String hashKeyHeader;
     @Nullable
     private final String hashKeyCookie;
+    private final HostHeader hostHeader;
     @Nullable
     private final ActiveHealthCheck activeHealthCheck;
     private final RetryConfig retry;
@@ -87,6 +90,7 @@ public final class ServiceSettings {
         this.balancer = builder.balancer;
         this.hashKeyHeader = builder.hashKeyHeader;
         this.hashKeyCookie = builder.hashKeyCookie;
+        this.hostHeader = builder.hostHeader;
     }
 
     /** The documented defaults. */
@@ -103,7 +107,7 @@ public final class ServiceSettings {
     public static Builder from(ServiceSettings base) {
         requireNonNull(base, "base");
         return new Builder().balancer(base.balancer).hashKeyHeader(base.hashKeyHeader)
-                .hashKeyCookie(base.hashKeyCookie).activeHealthCheck(base.activeHealthCheck).retry(base.retry)
+.hashKeyCookie(base.hashKeyCookie).hostHeader(base.hostHeader).activeHealthCheck(base.activeHealthCheck).retry(base.retry)
                 .hedging(base.hedging).timeouts(base.timeouts)
                 .circuitBreaker(base.circuitBreaker).instanceCircuitBreaker(base.instanceCircuitBreaker)
                 .fallback(base.fallback)
@@ -126,6 +130,11 @@ public final class ServiceSettings {
     @Nullable
     public String hashKeyCookie() {
         return hashKeyCookie;
+    }
+
+    /** What the {@code Host} header of this service's requests names: the service, or the picked instance. */
+    public HostHeader hostHeader() {
+        return hostHeader;
     }
 
     /** Active health checking of this service's instances, or {@code null} when off. */
@@ -188,6 +197,7 @@ public final class ServiceSettings {
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
+                + (hostHeader != HostHeader.SERVICE ? ", hostHeader=" + hostHeader : "")
                 + (hedging.enabled() ? ", " + hedging : "")
                 + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
                 + (hashKeyHeader != null ? ", hashKeyHeader=" + hashKeyHeader : "")
@@ -201,6 +211,7 @@ public final class ServiceSettings {
         private String hashKeyHeader;
         @Nullable
         private String hashKeyCookie;
+        private HostHeader hostHeader = HostHeader.SERVICE;
         @Nullable
         private ActiveHealthCheck activeHealthCheck;
         private RetryConfig retry = RetryConfig.ofDefaults();
@@ -313,6 +324,16 @@ public final class ServiceSettings {
         /** Sets the balancer. Default: {@link LoadBalancers#peakEwma()}. */
         public Builder balancer(LoadBalancerFactory balancer) {
             this.balancer = requireNonNull(balancer, "balancer");
+            return this;
+        }
+
+        /**
+         * What the {@code Host} header names: {@link HostHeader#SERVICE} sends the logical host ({@code orders}),
+         * as Envoy keeps a request's authority, for backends that route or check on it; {@link HostHeader#INSTANCE}
+         * sends the picked instance's address. Default: {@link HostHeader#SERVICE}.
+         */
+        public Builder hostHeader(HostHeader hostHeader) {
+            this.hostHeader = requireNonNull(hostHeader, "hostHeader");
             return this;
         }
 

@@ -98,17 +98,4 @@ class MeshClientBuilderTest {
         derived.close();
         original.close();
     }
-
-    @Test
-    void shouldShutDownOwnDispatcherOnlyWhenClientCreatedIt() {
-        OkHttpClient base = new OkHttpClient();
-        MeshClient withBase = MeshClient.builder().discovery(discovery).okHttpClient(base).build();
-        MeshClient owning = MeshClient.builder().discovery(discovery).build();
-
-        withBase.close();
-        owning.close();
-
-        assertThat(base.dispatcher().executorService().isShutdown()).isFalse();
-        assertThat(owning.okHttpClient().dispatcher().executorService().isShutdown()).isTrue();
-    }
 }

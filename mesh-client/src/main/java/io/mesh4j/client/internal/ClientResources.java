@@ -2,6 +2,7 @@ package io.mesh4j.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -12,26 +13,46 @@ import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
- * What background work of one client shares: the plain OkHttp client (without the mesh interceptor), one small
- * scheduler thread, and the client that sends hedged calls' attempts, each created on first use so that a client
- * without background work or hedging starts no thread, and stopped by {@link #close()}.
+ * What the parts of one client share: its one {@link Ticker}, the plain OkHttp client (without the mesh
+ * interceptor), one small scheduler thread, and the client that sends hedged calls' attempts, each created on first
+ * use so that a client without background work or hedging starts no thread, and stopped by {@link #close()}.
  *
  * <p>Thread-safe.
  */
 public final class ClientResources implements AutoCloseable {
 
     private final OkHttpClient baseClient;
+    private final Ticker ticker;
     private ScheduledThreadPoolExecutor scheduler;
     @Nullable
     private volatile OkHttpClient hedgeClient;
     private boolean closed;
 
-    public ClientResources(OkHttpClient baseClient) {
+    public ClientResources(OkHttpClient baseClient, Ticker ticker) {
         this.baseClient = requireNonNull(baseClient, "baseClient");
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    /** The client's one clock: every reading in a call, its balancers and its budgets comes from it. */
+    Ticker ticker() {
+        return ticker;
     }
 
     OkHttpClient baseClient() {
         return baseClient;
+    }
+
+    /**
+     * Configures {@code builder} so that OkHttp never sends a request again on its own: no retry after a connection
+     * failure and no resend of a 408 ({@code retryOnConnectionFailure(false)}), and the {@link ResendGuard} against
+     * its resend of a 503 with {@code Retry-After: 0}. Every client the mesh builds or derives goes through here.
+     */
+    public static OkHttpClient.Builder withoutHiddenResends(OkHttpClient.Builder builder) {
+        builder.retryOnConnectionFailure(false);
+        if (!builder.networkInterceptors().contains(ResendGuard.INSTANCE)) {
+            builder.addNetworkInterceptor(ResendGuard.INSTANCE);
+        }
+        return builder;
     }
 
     synchronized ScheduledExecutorService scheduler() {
@@ -76,7 +97,7 @@ public final class ClientResources implements AutoCloseable {
             dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
             OkHttpClient.Builder builder = baseClient.newBuilder().dispatcher(dispatcher);
             builder.interceptors().clear();
-            hedgeClient = builder.build();
+            hedgeClient = withoutHiddenResends(builder).build();
         }
         return hedgeClient;
     }

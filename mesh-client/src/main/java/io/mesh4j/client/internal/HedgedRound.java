@@ -1,5 +1,6 @@
 package io.mesh4j.client.internal;
 
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
@@ -14,10 +15,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -30,8 +29,8 @@ import okhttp3.Response;
  * the attempts still running are cancelled and reported as {@link AttemptOutcome#ABANDONED}, with the time waited
  * as their latency. When every attempt ends badly, the last bad result is the round's, for the retry loop to judge.
  *
- * <p>Answers arrive on the hedge client's threads, which only hand them over through a queue: balancer feedback,
- * telemetry and the choice of the winner all happen on the thread running the call. A per-attempt flag settles the
+ * <p>Answers arrive on the hedge client's threads, which only hand them over through a queue: every
+ * {@link Attempt#end} and the choice of the winner happen on the thread running the call. A per-attempt flag settles the
  * race between an answer arriving and the attempt being abandoned: whoever sets it first owns the attempt, and a
  * response nobody will read is closed.
  *
@@ -46,7 +45,7 @@ final class HedgedRound {
     private final OkHttpClient client;
     private final Interceptor.Chain chain;
     private final HedgingPolicy hedging;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final long perTryNanos;
     private final long deadline;
     private final BlockingQueue<InFlight> answered = new LinkedBlockingQueue<>();
@@ -54,57 +53,53 @@ final class HedgedRound {
 
     /**
      * @param perTryNanos the longest an attempt may take before it counts as timed out, 0 for no limit
-     * @param deadline when the whole call must end, in {@code nanoTime}'s terms, or {@code Long.MAX_VALUE}
+     * @param deadline when the whole call must end, a reading of {@code ticker}, or {@code Long.MAX_VALUE}
      */
     HedgedRound(AttemptSender sender, OkHttpClient client, Interceptor.Chain chain, HedgingPolicy hedging,
-            LongSupplier nanoTime, long perTryNanos, long deadline) {
+            Ticker ticker, long perTryNanos, long deadline) {
         this.sender = sender;
         this.client = client;
         this.chain = chain;
         this.hedging = hedging;
-        this.nanoTime = nanoTime;
+        this.ticker = ticker;
         this.perTryNanos = perTryNanos;
         this.deadline = deadline;
     }
 
-    /** Builds each attempt's request and telemetry, and reports ended attempts; implemented by the call. */
+    /** Builds each attempt's request and starts its {@link Attempt}; implemented by the call. */
     interface AttemptSender {
 
-        /** Rewrites the request for {@code endpoint}'s instance and opens the attempt's telemetry. */
-        Prepared prepare(Endpoint endpoint, AttemptKind kind);
+        /** Rewrites the request for {@code endpoint}'s instance and starts the attempt at {@code nowNanos}. */
+        Prepared prepare(Endpoint endpoint, AttemptKind kind, long nowNanos);
 
         /** An untried instance for a hedge, or {@code null} when none is left. */
         @Nullable
         Endpoint pickUntried(Picker picker);
 
-        /** Reports an ended attempt to its endpoint, the service and telemetry. */
-        void ended(Endpoint endpoint, AttemptScope scope, @Nullable Response response, @Nullable Throwable failure,
-                AttemptOutcome outcome, long endNanos, long latencyNanos);
-
         /** Whether {@code status} is worth another attempt. */
         boolean retryableStatus(int status);
     }
 
-    /** A request ready to send and its telemetry scope. */
+    /** A request ready to send and its started attempt. */
     static final class Prepared {
         final Request request;
-        final AttemptScope scope;
+        final Attempt attempt;
 
-        Prepared(Request request, AttemptScope scope) {
+        Prepared(Request request, Attempt attempt) {
             this.request = request;
-            this.scope = scope;
+            this.attempt = attempt;
         }
     }
 
     /** Runs the round from {@code first}; hedges are picked from {@code picker}. */
     AttemptResult run(Endpoint first, AttemptKind kind, Picker picker) {
-        long start = nanoTime.getAsLong();
+        long start = ticker.read();
         send(first, kind, start);
         int hedgesLeft = hedging.config().maxHedges();
         long nextHedge = start + hedging.delayNanos(start);
         AttemptResult lastBad = null;
         while (true) {
-            long now = nanoTime.getAsLong();
+            long now = ticker.read();
             if (chain.call().isCanceled()) {
                 return abandonAll(lastBad, AttemptOutcome.CANCELLED, new IOException("Canceled"));
             }
@@ -155,12 +150,10 @@ final class HedgedRound {
     }
 
     private void send(Endpoint endpoint, AttemptKind kind, long now) {
-        Prepared prepared = sender.prepare(endpoint, kind);
+        Prepared prepared = sender.prepare(endpoint, kind, now);
         long expiresAt = perTryNanos == 0 ? Long.MAX_VALUE : now + perTryNanos;
-        InFlight attempt = new InFlight(endpoint, prepared.scope, now, expiresAt);
-        endpoint.onAttemptStart();
+        InFlight attempt = new InFlight(prepared.attempt, client.newCall(prepared.request), expiresAt);
         running.add(attempt);
-        attempt.call = client.newCall(prepared.request);
         attempt.call.enqueue(attempt);
     }
 
@@ -174,10 +167,9 @@ final class HedgedRound {
                 running.remove(i);
                 SocketTimeoutException timeout = new SocketTimeoutException(
                         "per-try timeout of " + TimeUnit.NANOSECONDS.toMillis(perTryNanos) + " ms to "
-                                + attempt.endpoint.instance().id());
+                                + attempt.attempt.instance().id());
                 attempt.call.cancel();
-                sender.ended(attempt.endpoint, attempt.scope, null, timeout, AttemptOutcome.TIMEOUT, now,
-                        now - attempt.startNanos);
+                attempt.attempt.end(null, timeout, AttemptOutcome.TIMEOUT, now, attempt.call);
                 close(bad);
                 bad = new AttemptResult(null, timeout, AttemptOutcome.TIMEOUT);
             }
@@ -192,11 +184,11 @@ final class HedgedRound {
      */
     @Nullable
     private AttemptResult abandonAll(@Nullable AttemptResult lastBad, AttemptOutcome outcome, @Nullable IOException failure) {
-        long now = nanoTime.getAsLong();
+        long now = ticker.read();
         for (InFlight attempt : running) {
             if (attempt.claim()) {
                 attempt.call.cancel();
-                sender.ended(attempt.endpoint, attempt.scope, null, null, outcome, now, now - attempt.startNanos);
+                attempt.attempt.end(null, null, outcome, now, attempt.call);
             } else {
                 close(report(attempt));
             }
@@ -214,9 +206,8 @@ final class HedgedRound {
         AttemptOutcome outcome = response != null
                 ? AttemptOutcomes.ofStatus(response.code())
                 : AttemptOutcomes.ofFailure(attempt.failure, false);
-        sender.ended(attempt.endpoint, attempt.scope, response, attempt.failure, outcome, attempt.endNanos,
-                attempt.endNanos - attempt.startNanos);
-        return new AttemptResult(response, attempt.failure, outcome);
+        Response handedOn = attempt.attempt.end(response, attempt.failure, outcome, attempt.endNanos, attempt.call);
+        return new AttemptResult(handedOn, attempt.failure, outcome);
     }
 
     private static void close(@Nullable AttemptResult result) {
@@ -233,23 +224,20 @@ final class HedgedRound {
 
     /** One attempt on its way; OkHttp's callback for it. */
     private final class InFlight implements Callback {
-        final Endpoint endpoint;
-        final AttemptScope scope;
-        final long startNanos;
+        final Attempt attempt;
+        final Call call;
         final long expiresAt;
         /** Set by whoever first owns the attempt's end: its answer, or the round abandoning it. */
         private final AtomicBoolean settled = new AtomicBoolean();
-        Call call;
         @Nullable
         volatile Response response;
         @Nullable
         volatile IOException failure;
         volatile long endNanos;
 
-        InFlight(Endpoint endpoint, AttemptScope scope, long startNanos, long expiresAt) {
-            this.endpoint = endpoint;
-            this.scope = scope;
-            this.startNanos = startNanos;
+        InFlight(Attempt attempt, Call call, long expiresAt) {
+            this.attempt = attempt;
+            this.call = call;
             this.expiresAt = expiresAt;
         }
 
@@ -259,7 +247,7 @@ final class HedgedRound {
 
         @Override
         public void onFailure(Call call, IOException e) {
-            endNanos = nanoTime.getAsLong();
+            endNanos = ticker.read();
             failure = e;
             if (claim()) {
                 answered.add(this);
@@ -268,7 +256,7 @@ final class HedgedRound {
 
         @Override
         public void onResponse(Call call, Response answer) {
-            endNanos = nanoTime.getAsLong();
+            endNanos = ticker.read();
             response = answer;
             if (claim()) {
                 answered.add(this);

@@ -7,12 +7,14 @@ import io.mesh4j.api.MeshException;
 import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.RateLimitedException;
 import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.UnknownServiceException;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.client.Fallback;
+import io.mesh4j.client.HostHeader;
 import io.mesh4j.client.Idempotent;
 import io.mesh4j.client.UnknownHostPolicy;
 import io.mesh4j.resilience.RetryPolicy;
@@ -23,36 +25,48 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One call through the mesh: resolve the host, then attempt after attempt (while the service's
  * {@link RetryPolicy} allows) pick an instance not tried yet from the snapshot read at the start of the call,
- * rewrite the URL to it, send, and report the attempt's latency and outcome to the picked endpoint and to
- * telemetry. A failed attempt's response is closed before the next one; the last attempt's response or failure is
- * the call's.
+ * rewrite the URL to it, send it as an {@link Attempt}, and end the attempt, which tells everyone who learns from
+ * it. A failed attempt's response is closed before the next one; the last attempt's response or failure is the
+ * call's.
+ *
+ * <p>Nothing below the mesh resends an attempt: every attempt runs on the chain with OkHttp's
+ * {@code retryOnConnectionFailure} off (which also stops OkHttp resending a 408). OkHttp's resend of a 503 with
+ * {@code Retry-After: 0} can only be stopped by a network interceptor, which the clients the mesh builds carry
+ * ({@link ResendGuard}); on any other client the first such resend is logged as a warning.
+ *
+ * <p>Every time is a reading of the client's one {@link Ticker}.
  *
  * <p>Thread-safe and lock-free: it holds only immutable configuration and the registry.
  */
 public final class MeshCallHandler {
 
+    private static final Logger log = LoggerFactory.getLogger(MeshCallHandler.class);
+
     private final ServiceRegistry registry;
     private final UnknownHostPolicy unknownHostPolicy;
     private final Telemetry telemetry;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final Sleeper sleeper;
+    private final AtomicBoolean resendBelowReported = new AtomicBoolean();
 
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            LongSupplier nanoTime, Sleeper sleeper) {
+            Ticker ticker, Sleeper sleeper) {
         this.registry = requireNonNull(registry, "registry");
         this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
         this.telemetry = requireNonNull(telemetry, "telemetry");
-        this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+        this.ticker = requireNonNull(ticker, "ticker");
         this.sleeper = requireNonNull(sleeper, "sleeper");
     }
 
@@ -64,16 +78,24 @@ public final class MeshCallHandler {
         void sleep(long nanos) throws InterruptedException;
     }
 
-    public Response handle(Interceptor.Chain chain) throws IOException {
-        Request request = chain.request();
+    /**
+     * Runs one call through the mesh, or passes it on when its host is no mesh service.
+     *
+     * @throws io.mesh4j.api.ClientClosedException for a mesh service after the client was closed
+     */
+    public Response handle(Interceptor.Chain original) throws IOException {
+        Request request = original.request();
         HttpUrl url = request.url();
         ServiceState service = registry.find(url.host());
         if (service == null) {
             if (unknownHostPolicy == UnknownHostPolicy.FAIL) {
                 throw new UnknownServiceException(url.host());
             }
-            return chain.proceed(request);
+            return original.proceed(request);
         }
+        Interceptor.Chain chain = original.getRetryOnConnectionFailure()
+                ? original.withRetryOnConnectionFailure(false)
+                : original;
         CallScope call = telemetry.startCall(service, request);
         ServiceGuard guard = service.guard();
         if (!guard.isActive()) {
@@ -93,31 +115,34 @@ public final class MeshCallHandler {
                     : CallOutcome.CONCURRENCY_LIMITED);
             throw rejected;
         }
-        long start = nanoTime.getAsLong();
+        long start = ticker.read();
         Response response;
         try {
             response = attempts(chain, request, url, service, call);
         } catch (IOException | RuntimeException | Error e) {
-            guard.onFailure(nanoTime.getAsLong() - start, e);
+            guard.onFailure(ticker.read() - start, e);
             throw e;
         }
         if (response.code() >= 500) {
-            guard.onFailure(nanoTime.getAsLong() - start, new ServerErrorException(response.code()));
+            guard.onFailure(ticker.read() - start, new ServerErrorException(response.code()));
         } else {
-            guard.onSuccess(nanoTime.getAsLong() - start);
+            guard.onSuccess(ticker.read() - start);
         }
         return response;
     }
 
     private Response attempts(Interceptor.Chain chain, Request request, HttpUrl url, ServiceState service,
             CallScope call) throws IOException {
-        long callStart = nanoTime.getAsLong();
+        long callStart = ticker.read();
         TimeoutConfig timeouts = service.settings().timeouts();
         long perTry = timeouts.perTryTimeout().toNanos();
         long deadline = timeouts.overallTimeout().isZero()
                 ? Long.MAX_VALUE
                 : callStart + timeouts.overallTimeout().toNanos();
         String deadlineHeader = timeouts.deadlineHeader();
+        String host = service.settings().hostHeader() == HostHeader.SERVICE && request.header("Host") == null
+                ? hostHeader(url)
+                : null;
         RetryPolicy retry = service.retryPolicy();
         retry.onCall(callStart);
         Picker picker = service.picker();
@@ -137,7 +162,8 @@ public final class MeshCallHandler {
                 call.end(null, failure, CallOutcome.NO_INSTANCE);
                 throw failure;
             }
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nanoTime.getAsLong();
+            long now = attempt == 1 ? callStart : ticker.read();
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             if (left <= 0) {
                 InterruptedIOException failure = new InterruptedIOException(
                         "deadline of " + timeouts.overallTimeout() + " for service '" + service.name() + "' exceeded");
@@ -147,27 +173,25 @@ public final class MeshCallHandler {
             AttemptKind kind = attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY;
             AttemptResult result;
             if (hedged) {
-                HedgeSender sender = new HedgeSender(service, request, url, call, tried, deadline, deadlineHeader,
-                        sent);
-                result = new HedgedRound(sender, service.hedgeClient(), chain, service.hedgingPolicy(), nanoTime,
+                HedgeSender sender = new HedgeSender(service, request, url, host, call, tried, deadline,
+                        deadlineHeader, sent);
+                result = new HedgedRound(sender, service.hedgeClient(), chain, service.hedgingPolicy(), ticker,
                         perTry, deadline).run(endpoint, kind, picker);
                 sent = sender.sent;
             } else {
                 ServiceInstance instance = endpoint.instance();
                 HttpUrl target = service.urlRewriter().rewrite(url, instance);
-                Request.Builder builder = attemptRequest(request, target, deadlineHeader, left);
+                Request.Builder builder = attemptRequest(request, target, host, deadlineHeader, left);
                 AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
-                long attemptTimeout = Math.min(perTry == 0 ? Long.MAX_VALUE : perTry, left);
-                result = send(attemptTimeout == Long.MAX_VALUE ? chain : withTimeout(chain, attemptTimeout),
-                        builder.build(), endpoint, service, attempt == 1 ? callStart : nanoTime.getAsLong());
-                scope.end(result.response, result.failure, result.outcome);
+                result = send(withTimeouts(chain, perTry, left), builder.build(),
+                        new Attempt(service, endpoint, scope, ticker, now));
             }
             int status = result.response != null ? result.response.code() : 0;
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
             long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome, status,
                     retryAfter, replayable);
             if (delay == RetryPolicy.NO_RETRY
-                    || (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delay >= deadline)) {
+                    || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
                 return finish(call, result);
             }
             result.close();
@@ -181,21 +205,34 @@ public final class MeshCallHandler {
         }
     }
 
-    /** The request sent to {@code target}, with the time left in the deadline header when there is a deadline. */
-    private static Request.Builder attemptRequest(Request request, HttpUrl target, @Nullable String deadlineHeader,
-            long leftNanos) {
+    /**
+     * The request sent to {@code target}: with {@code host} as its {@code Host} header when given, and the time left
+     * in the deadline header when there is a deadline.
+     */
+    private static Request.Builder attemptRequest(Request request, HttpUrl target, @Nullable String host,
+            @Nullable String deadlineHeader, long leftNanos) {
         Request.Builder builder = request.newBuilder().url(target);
+        if (host != null) {
+            builder.header("Host", host);
+        }
         if (deadlineHeader != null && leftNanos != Long.MAX_VALUE) {
             builder.header(deadlineHeader, Long.toString(Math.max(1, leftNanos / 1_000_000)));
         }
         return builder;
     }
 
-    /** Prepares and reports the attempts of one hedged round; counts what the call has sent. */
+    /** The logical host as a {@code Host} header: {@code orders}, or {@code orders:8080} for a port not the default. */
+    static String hostHeader(HttpUrl url) {
+        return url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ':' + url.port();
+    }
+
+    /** Prepares and starts the attempts of one hedged round; counts what the call has sent. */
     private final class HedgeSender implements HedgedRound.AttemptSender {
         private final ServiceState service;
         private final Request request;
         private final HttpUrl url;
+        @Nullable
+        private final String host;
         private final CallScope call;
         private final List<ServiceInstance> tried;
         private final long deadline;
@@ -203,11 +240,12 @@ public final class MeshCallHandler {
         private final String deadlineHeader;
         int sent;
 
-        HedgeSender(ServiceState service, Request request, HttpUrl url, CallScope call, List<ServiceInstance> tried,
-                long deadline, @Nullable String deadlineHeader, int sent) {
+        HedgeSender(ServiceState service, Request request, HttpUrl url, @Nullable String host, CallScope call,
+                List<ServiceInstance> tried, long deadline, @Nullable String deadlineHeader, int sent) {
             this.service = service;
             this.request = request;
             this.url = url;
+            this.host = host;
             this.call = call;
             this.tried = tried;
             this.deadline = deadline;
@@ -216,14 +254,14 @@ public final class MeshCallHandler {
         }
 
         @Override
-        public HedgedRound.Prepared prepare(Endpoint endpoint, AttemptKind kind) {
+        public HedgedRound.Prepared prepare(Endpoint endpoint, AttemptKind kind, long nowNanos) {
             ServiceInstance instance = endpoint.instance();
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nanoTime.getAsLong();
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nowNanos;
             HttpUrl target = service.urlRewriter().rewrite(url, instance);
-            Request.Builder builder = attemptRequest(request, target, deadlineHeader, left);
+            Request.Builder builder = attemptRequest(request, target, host, deadlineHeader, left);
             AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
             tried.add(instance);
-            return new HedgedRound.Prepared(builder.build(), scope);
+            return new HedgedRound.Prepared(builder.build(), new Attempt(service, endpoint, scope, ticker, nowNanos));
         }
 
         @Override
@@ -231,14 +269,6 @@ public final class MeshCallHandler {
         public Endpoint pickUntried(Picker picker) {
             Endpoint endpoint = picker.pick(new CallContext(service, request, sent + 1, tried));
             return endpoint == null || tried.contains(endpoint.instance()) ? null : endpoint;
-        }
-
-        @Override
-        public void ended(Endpoint endpoint, AttemptScope scope, @Nullable Response response,
-                @Nullable Throwable failure, AttemptOutcome outcome, long endNanos, long latencyNanos) {
-            endpoint.onAttemptEnd(endNanos, latencyNanos, outcome);
-            service.attemptEnded(endpoint.instance(), outcome, latencyNanos, endNanos);
-            scope.end(response, failure, outcome);
         }
 
         @Override
@@ -256,12 +286,34 @@ public final class MeshCallHandler {
         }
     }
 
-    /** The chain with connect, write and read timeouts of {@code nanos}, at least one millisecond. */
-    private static Interceptor.Chain withTimeout(Interceptor.Chain chain, long nanos) {
+    /**
+     * The chain one attempt runs on. With a per-try timeout, its connect, write and read timeouts are the smaller of
+     * that and the time left; without one, the chain's own timeouts stay, each cut to the time left: a deadline only
+     * ever shortens the client's timeouts. A timeout that stays as it is saves a copy of the chain.
+     */
+    private static Interceptor.Chain withTimeouts(Interceptor.Chain chain, long perTryNanos, long leftNanos) {
+        if (perTryNanos == 0 && leftNanos == Long.MAX_VALUE) {
+            return chain;
+        }
+        long nanos = perTryNanos == 0 ? leftNanos : Math.min(perTryNanos, leftNanos);
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000));
-        return chain.withConnectTimeout(millis, TimeUnit.MILLISECONDS)
-                .withWriteTimeout(millis, TimeUnit.MILLISECONDS)
-                .withReadTimeout(millis, TimeUnit.MILLISECONDS);
+        boolean exact = perTryNanos != 0;
+        Interceptor.Chain timed = chain;
+        if (replaces(chain.connectTimeoutMillis(), millis, exact)) {
+            timed = timed.withConnectTimeout(millis, TimeUnit.MILLISECONDS);
+        }
+        if (replaces(chain.writeTimeoutMillis(), millis, exact)) {
+            timed = timed.withWriteTimeout(millis, TimeUnit.MILLISECONDS);
+        }
+        if (replaces(chain.readTimeoutMillis(), millis, exact)) {
+            timed = timed.withReadTimeout(millis, TimeUnit.MILLISECONDS);
+        }
+        return timed;
+    }
+
+    /** Whether {@code millis} replaces a chain timeout of {@code current} (0 is none): always when exact, else when shorter. */
+    private static boolean replaces(int current, int millis, boolean exact) {
+        return exact ? current != millis : current == 0 || current > millis;
     }
 
     private static Response finish(CallScope call, AttemptResult result) throws IOException {
@@ -294,24 +346,33 @@ public final class MeshCallHandler {
         }
     }
 
-    /** Sends one attempt; {@code start} is when it began, read by the caller. */
-    private AttemptResult send(Interceptor.Chain chain, Request request, Endpoint endpoint, ServiceState service,
-            long start) {
-        endpoint.onAttemptStart();
+    /** Sends one attempt on {@code chain} and ends it. */
+    private AttemptResult send(Interceptor.Chain chain, Request request, Attempt attempt) {
         Response response;
         try {
             response = chain.proceed(request);
         } catch (IOException | RuntimeException | Error e) {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
-            long end = nanoTime.getAsLong();
-            endpoint.onAttemptEnd(end, end - start, outcome);
-            service.attemptEnded(endpoint.instance(), outcome, end - start, end);
+            attempt.end(null, e, outcome, ticker.read(), chain.call());
             return new AttemptResult(null, e, outcome);
         }
+        reportResendBelow(response, attempt);
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
-        long end = nanoTime.getAsLong();
-        endpoint.onAttemptEnd(end, end - start, outcome);
-        service.attemptEnded(endpoint.instance(), outcome, end - start, end);
-        return new AttemptResult(response, null, outcome);
+        return new AttemptResult(attempt.end(response, null, outcome, ticker.read(), chain.call()), null, outcome);
+    }
+
+    /**
+     * Warns, once per client, when OkHttp resent an attempt below the mesh after a 503 with {@code Retry-After: 0}:
+     * possible only on a client the mesh did not build, which lacks the {@link ResendGuard}.
+     */
+    private void reportResendBelow(Response response, Attempt attempt) {
+        Response prior = response.priorResponse();
+        if (prior != null && prior.code() == 503 && resendBelowReported.compareAndSet(false, true)) {
+            log.warn("OkHttp resent a request to service '{}' (instance {}) after a 503 with Retry-After: 0, below"
+                    + " the mesh, which neither decided nor counted it. The OkHttp client the mesh interceptor was"
+                    + " added to lacks the mesh's network guard: pass that client to MeshClient.Builder.okHttpClient"
+                    + " and call through MeshClient.okHttpClient() instead. Reported once per MeshClient.",
+                    attempt.instance().service(), attempt.instance().id());
+        }
     }
 }

@@ -45,7 +45,7 @@ final class RecordingCallScope implements CallScope {
     private final ServiceState service;
     private final Request request;
     private final boolean logging;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     @Nullable
     private final Span callSpan;
     /** The caller's context with the call span, the parent of every attempt span. */
@@ -60,6 +60,7 @@ final class RecordingCallScope implements CallScope {
         this.service = service;
         this.request = request;
         this.logging = logging;
+        this.startNanos = telemetry.ticker().read();
         Tracer tracer = telemetry.tracer();
         Context current = tracer == null ? null : Context.current();
         this.callSpan = tracer == null ? null : tracer.spanBuilder(request.method())
@@ -136,7 +137,7 @@ final class RecordingCallScope implements CallScope {
 
     @Override
     public void end(@Nullable Response response, @Nullable Throwable failure, CallOutcome outcome) {
-        long nanos = System.nanoTime() - startNanos;
+        long nanos = telemetry.ticker().read() - startNanos;
         if (telemetry.metricsEnabled()) {
             service.callEnded();
         }

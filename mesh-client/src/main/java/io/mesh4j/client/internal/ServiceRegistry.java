@@ -2,6 +2,7 @@ package io.mesh4j.client.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mesh4j.api.ClientClosedException;
 import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
@@ -40,21 +41,38 @@ public final class ServiceRegistry implements AutoCloseable {
         this.telemetry = requireNonNull(telemetry, "telemetry");
     }
 
-    /** Returns the state of the mesh service named {@code host}, or {@code null} if discovery does not know it. */
+    /**
+     * Returns the state of the mesh service named {@code host}, or {@code null} if discovery does not know it.
+     *
+     * @throws ClientClosedException when the registry is closed and {@code host} is a mesh service; hosts outside
+     *     the mesh still return {@code null}, so their calls pass through
+     */
     @Nullable
-    public ServiceState find(String host) {
+    public ServiceState find(String host) throws ClientClosedException {
         ServiceState state = services.get(host);
-        if (state != null) {
+        if (state != null && !closed) {
             return state;
         }
         if (closed) {
-            throw new IllegalStateException("MeshClient is closed");
+            if (state != null || knows(host)) {
+                throw new ClientClosedException(host);
+            }
+            return null;
         }
         List<ServiceInstance> current = discovery.instances(host);
         if (current == null) {
             return null;
         }
         return services.computeIfAbsent(host, name -> open(name, current));
+    }
+
+    /** Whether discovery, which may itself have been closed by now, still knows {@code host} as a service. */
+    private boolean knows(String host) {
+        try {
+            return discovery.instances(host) != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private ServiceState open(String name, List<ServiceInstance> current) {
@@ -67,14 +85,17 @@ public final class ServiceRegistry implements AutoCloseable {
     }
 
     /**
-     * Stops every subscription, health checker and balancer, and the scheduler, and removes the gauges. Discovery itself belongs to the
-     * caller and stays open.
+     * Stops every subscription, health checker and balancer, and the scheduler, and removes the gauges; later calls
+     * to mesh services fail with {@link ClientClosedException}. Discovery itself belongs to the caller and stays
+     * open. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         services.values().forEach(ServiceState::close);
-        services.clear();
         resources.close();
         telemetry.close();
     }

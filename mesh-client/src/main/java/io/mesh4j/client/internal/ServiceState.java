@@ -48,16 +48,20 @@ public final class ServiceState implements AutoCloseable {
     private final InstanceBreakers instanceBreakers;
 
     ServiceState(String name, ServiceSettings settings) {
-        this(name, settings, null);
+        this(name, settings, null, Ticker.system());
     }
 
-    ServiceState(String name, ServiceSettings settings, @Nullable ClientResources resources) {
+    ServiceState(String name, ServiceSettings settings, ClientResources resources) {
+        this(name, settings, resources, resources.ticker());
+    }
+
+    private ServiceState(String name, ServiceSettings settings, @Nullable ClientResources resources, Ticker ticker) {
         this.name = name;
         this.settings = settings;
-        this.balancer = settings.balancer().newLoadBalancer(name);
+        this.balancer = settings.balancer().newLoadBalancer(name, ticker);
         this.resources = resources;
         this.meters = new ServiceMeters(name);
-        this.retryPolicy = RetryPolicy.create(settings.retry(), Ticker.system());
+        this.retryPolicy = RetryPolicy.create(settings.retry(), ticker);
         this.hedgingPolicy = HedgingPolicy.create(settings.hedging(), retryPolicy.budget());
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
                 settings.adaptiveConcurrencyLimit(), settings.circuitBreaker());
@@ -84,14 +88,8 @@ public final class ServiceState implements AutoCloseable {
         }
     }
 
-    /**
-     * Feeds an attempt's outcome to its instance's circuit breaker, when per-instance breakers are on, and a good
-     * answer's latency to the hedging policy.
-     */
-    void attemptEnded(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos, long endNanos) {
-        if (outcome == AttemptOutcome.SUCCESS) {
-            hedgingPolicy.recordAnswer(latencyNanos, endNanos);
-        }
+    /** Feeds an attempt's verdict to its instance's circuit breaker, when per-instance breakers are on. */
+    void instanceOutcome(ServiceInstance instance, AttemptOutcome outcome, long latencyNanos) {
         if (instanceBreakers != null) {
             instanceBreakers.record(instance, outcome, latencyNanos);
         }

@@ -2,6 +2,7 @@ package io.mesh4j.client.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.mesh4j.api.ServiceDiscovery;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.BalancerStats;
 import io.micrometer.core.instrument.Gauge;
@@ -59,16 +60,21 @@ public final class Telemetry implements AutoCloseable {
     private final List<Meter> serviceMeters = new CopyOnWriteArrayList<>();
     @Nullable
     private final ServiceDiscovery discovery;
+    private final Ticker ticker;
 
     public Telemetry(@Nullable MeterRegistry registry, boolean instanceTags, @Nullable OpenTelemetry openTelemetry,
             @Nullable Level accessLogLevel) {
-        this(registry, instanceTags, openTelemetry, accessLogLevel, null);
+        this(registry, instanceTags, openTelemetry, accessLogLevel, null, Ticker.system());
     }
 
-    /** @param discovery reports staleness for the {@value #STALENESS} gauge, or {@code null} for no such gauge */
+    /**
+     * @param discovery reports staleness for the {@value #STALENESS} gauge, or {@code null} for no such gauge
+     * @param ticker the client's clock, which times calls
+     */
     public Telemetry(@Nullable MeterRegistry registry, boolean instanceTags, @Nullable OpenTelemetry openTelemetry,
-            @Nullable Level accessLogLevel, @Nullable ServiceDiscovery discovery) {
+            @Nullable Level accessLogLevel, @Nullable ServiceDiscovery discovery, Ticker ticker) {
         this.discovery = discovery;
+        this.ticker = ticker;
         this.registry = registry;
         this.instanceTags = instanceTags;
         this.openTelemetry = openTelemetry;
@@ -143,6 +149,10 @@ public final class Telemetry implements AutoCloseable {
         if (registry != null) {
             service.meters().attemptCounter(registry, instanceTags ? instance : "", kind, outcome).increment();
         }
+    }
+
+    Ticker ticker() {
+        return ticker;
     }
 
     boolean metricsEnabled() {

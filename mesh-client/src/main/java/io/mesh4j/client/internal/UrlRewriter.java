@@ -5,7 +5,8 @@ import okhttp3.HttpUrl;
 
 /**
  * Rewrites a mesh URL ({@code http://orders/v1/items?q=1}) to one instance ({@code http://10.0.0.7:8080/v1/items?q=1}),
- * remembering recent rewrites. OkHttp's {@code HttpUrl.Builder} re-encodes every path segment and query parameter
+ * remembering recent rewrites. The scheme is {@code https} when the caller asked for it or the instance is marked
+ * {@link ServiceInstance#secure()}: a mesh URL is never downgraded to plain HTTP. OkHttp's {@code HttpUrl.Builder} re-encodes every path segment and query parameter
  * and canonicalizes the host: one to two microseconds and about a kilobyte per rewrite, ten times the rest of the
  * mesh's work. Services are mostly called with a small set of URLs, so a hit returns the rewritten URL built
  * earlier, allocating nothing.
@@ -48,7 +49,7 @@ final class UrlRewriter {
             return entry.rewritten;
         }
         HttpUrl rewritten = url.newBuilder()
-                .scheme(instance.secure() ? "https" : "http")
+                .scheme(url.isHttps() || instance.secure() ? "https" : "http")
                 .host(instance.host())
                 .port(instance.port())
                 .build();

@@ -3,6 +3,7 @@ package io.mesh4j.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.client.UnknownHostPolicy;
@@ -36,11 +37,11 @@ class MeshCallHandlerTest {
                     .build();
             OkHttpClient base = new OkHttpClient();
             Telemetry telemetry = new Telemetry(null, true, null, null);
-            ServiceRegistry registry = new ServiceRegistry(discovery, name -> settings, new ClientResources(base),
+            ServiceRegistry registry = new ServiceRegistry(discovery, name -> settings, new ClientResources(base, Ticker.system()),
                     telemetry);
             List<Long> waits = new CopyOnWriteArrayList<>();
             MeshCallHandler handler = new MeshCallHandler(registry, UnknownHostPolicy.PASS_THROUGH, telemetry,
-                    System::nanoTime, waits::add);
+                    Ticker.system(), waits::add);
             OkHttpClient client = base.newBuilder().addInterceptor(handler::handle).build();
 
             try (Response response = client.newCall(new Request.Builder().url("http://orders/x").build()).execute()) {
