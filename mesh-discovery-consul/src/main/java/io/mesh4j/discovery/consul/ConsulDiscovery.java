@@ -174,6 +174,10 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         @Nullable
         final String filter;
         final String zoneMetadataKey;
+        @Nullable
+        final String tlsMetadataKey;
+        @Nullable
+        final String tlsTag;
         final Duration wait;
         final Duration minRequestInterval;
         final Duration errorBackoffBase;
@@ -188,6 +192,8 @@ public final class ConsulDiscovery implements ServiceDiscovery {
             this.datacenter = builder.datacenter;
             this.filter = Filters.of(builder.tags, builder.metadata);
             this.zoneMetadataKey = builder.zoneMetadataKey;
+            this.tlsMetadataKey = builder.tlsMetadataKey;
+            this.tlsTag = builder.tlsTag;
             this.wait = builder.wait;
             this.minRequestInterval = builder.minRequestInterval;
             this.errorBackoffBase = builder.errorBackoffBase;
@@ -210,6 +216,9 @@ public final class ConsulDiscovery implements ServiceDiscovery {
      *   <tr><td>{@code datacenter}</td><td>the agent's</td><td></td></tr>
      *   <tr><td>{@code tags}, {@code metadata}</td><td>none: every passing instance</td><td></td></tr>
      *   <tr><td>{@code zoneMetadataKey}</td><td>{@code zone} (service metadata, else node metadata)</td><td></td></tr>
+     *   <tr><td>{@code tlsMetadataKey}</td><td>{@code secure} (service metadata {@code secure=true}, as Spring Cloud
+     *   Consul registers TLS instances)</td><td>a key, or none</td></tr>
+     *   <tr><td>{@code tlsTag}</td><td>none</td><td>a tag, or none</td></tr>
      *   <tr><td>{@code wait}</td><td>5 min</td><td>1 s to 10 min</td></tr>
      *   <tr><td>{@code minRequestInterval}</td><td>15 s (after a burst of 2)</td><td>0 to 10 min</td></tr>
      *   <tr><td>{@code errorBackoffBase} / {@code errorBackoffMax}</td><td>1 s / 60 s</td><td>1 ms to 10 min</td></tr>
@@ -228,6 +237,10 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         private final Set<String> tags = new LinkedHashSet<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private String zoneMetadataKey = "zone";
+        @Nullable
+        private String tlsMetadataKey = "secure";
+        @Nullable
+        private String tlsTag;
         private Duration wait = Duration.ofMinutes(5);
         private Duration minRequestInterval = Duration.ofSeconds(15);
         private Duration errorBackoffBase = Duration.ofSeconds(1);
@@ -273,6 +286,21 @@ public final class ConsulDiscovery implements ServiceDiscovery {
 
         public Builder zoneMetadataKey(String zoneMetadataKey) {
             this.zoneMetadataKey = requireNonNull(zoneMetadataKey, "zoneMetadataKey");
+            return this;
+        }
+
+        /**
+         * The service metadata key whose value {@code true} marks an instance as serving TLS, so the mesh calls it
+         * over {@code https} even for an {@code http://} URL; {@code null} for none. Default: {@code secure}.
+         */
+        public Builder tlsMetadataKey(@Nullable String tlsMetadataKey) {
+            this.tlsMetadataKey = tlsMetadataKey;
+            return this;
+        }
+
+        /** The service tag that marks an instance as serving TLS; {@code null} for none. Default: none. */
+        public Builder tlsTag(@Nullable String tlsTag) {
+            this.tlsTag = tlsTag;
             return this;
         }
 
@@ -337,6 +365,13 @@ public final class ConsulDiscovery implements ServiceDiscovery {
             Checks.range("unknownServiceTtl", unknownServiceTtl, Duration.ofMillis(1), Duration.ofHours(1));
             if (zoneMetadataKey.isEmpty()) {
                 throw new IllegalArgumentException("zoneMetadataKey: '' (expected: a metadata key)");
+            }
+            if (tlsMetadataKey != null && tlsMetadataKey.isBlank()) {
+                throw new IllegalArgumentException("tlsMetadataKey: '" + tlsMetadataKey
+                        + "' (expected: a metadata key, or null for none)");
+            }
+            if (tlsTag != null && tlsTag.isBlank()) {
+                throw new IllegalArgumentException("tlsTag: '" + tlsTag + "' (expected: a tag, or null for none)");
             }
             return new ConsulDiscovery(this);
         }

@@ -262,6 +262,12 @@ final class ServiceWatch {
         }
     }
 
+    /** Whether Consul marks the instance as serving TLS, by the configured metadata key or tag. */
+    private boolean secure(List<String> tags, Map<String, String> meta) {
+        return (settings.tlsMetadataKey != null && "true".equalsIgnoreCase(meta.get(settings.tlsMetadataKey)))
+                || (settings.tlsTag != null && tags.contains(settings.tlsTag));
+    }
+
     private List<ServiceInstance> map(List<ServiceHealth> entries) {
         List<ServiceInstance> instances = new ArrayList<>(entries.size());
         for (ServiceHealth entry : entries) {
@@ -275,13 +281,15 @@ final class ServiceWatch {
             if (zone == null) {
                 zone = node.getNodeMeta().map(m -> m.get(settings.zoneMetadataKey)).orElse(null);
             }
+            List<String> tags = found.getTags() == null ? List.of() : found.getTags();
             try {
                 instances.add(ServiceInstance.builder(service, address, found.getPort())
                         .id(node.getNode() + '/' + found.getId())
                         .weight(Math.max(1, Math.min(ServiceInstance.MAX_WEIGHT, weight)))
                         .zone(zone)
-                        .tags(found.getTags() == null ? List.of() : found.getTags())
+                        .tags(tags)
                         .metadata(meta)
+                        .secure(secure(tags, meta))
                         .build());
             } catch (IllegalArgumentException e) {
                 logger.debug("Skipping an instance of service '{}' that Consul lists with invalid values: {}",

@@ -121,6 +121,32 @@ class ConsulDiscoveryTest {
     }
 
     @Test
+    void shouldMarkInstanceSecureWhenMetadataOrConfiguredTagSaysTls() {
+        String documented = fixture("health-service-redis.json");
+        String withSecureMeta = documented.replace("\"redis_version\": \"4.0\"",
+                "\"redis_version\": \"4.0\", \"secure\": \"true\"");
+        String withTlsTag = documented.replace("\"Tags\": [\"primary\"]", "\"Tags\": [\"primary\", \"tls\"]");
+        assertThat(withSecureMeta).isNotEqualTo(documented);
+        assertThat(withTlsTag).isNotEqualTo(documented);
+
+        assertThat(firstInstance(documented, builder()).secure()).isFalse();
+        assertThat(firstInstance(withSecureMeta, builder()).secure()).as("secure=true, the default key").isTrue();
+        assertThat(firstInstance(withSecureMeta, builder().tlsMetadataKey(null)).secure()).isFalse();
+        assertThat(firstInstance(withTlsTag, builder()).secure()).as("no TLS tag by default").isFalse();
+        assertThat(firstInstance(withTlsTag, builder().tlsTag("tls")).secure()).isTrue();
+    }
+
+    /** The first instance of redis that a discovery built from {@code builder} reads from {@code body}. */
+    private ServiceInstance firstInstance(String body, ConsulDiscovery.Builder builder) {
+        consul.resetAll();
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).willReturn(aResponse().withHeader("X-Consul-Index", "100")
+                .withHeader("Content-Type", "application/json").withBody(body)));
+        try (ConsulDiscovery reading = builder.build()) {
+            return reading.instances("redis").get(0);
+        }
+    }
+
+    @Test
     void shouldFollowIndexRulesAndTellOnlyRealChangesWhenBlocking() {
         String a = redis("10.0.0.1:8001");
         String ab = redis("10.0.0.1:8001", "10.0.0.2:8002");
