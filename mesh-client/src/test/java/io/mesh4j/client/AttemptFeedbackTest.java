@@ -123,6 +123,30 @@ class AttemptFeedbackTest {
     }
 
     @Test
+    void shouldEndAttemptWhenBodyIsReadOrClosedNotWhenHeadersArrive() throws IOException {
+        server.enqueue(new MockResponse.Builder().body("read to the end").build());
+        server.enqueue(new MockResponse.Builder().body("closed unread").build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o3").build();
+        try (MeshClient mesh = meshOver(instance)) {
+            Response read = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/a").build())
+                    .execute();
+            assertThat(events).as("headers in, body unread").containsExactly("start o3");
+            assertThat(read.body().string()).isEqualTo("read to the end");
+            assertThat(events).containsExactly("start o3", "end o3 SUCCESS");
+            read.close();
+
+            Response unread = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/b").build())
+                    .execute();
+            assertThat(events).hasSize(3);
+            unread.close();
+            unread.close();
+        }
+
+        assertThat(events).containsExactly("start o3", "end o3 SUCCESS", "start o3", "end o3 SUCCESS");
+    }
+
+    @Test
     void shouldReportConnectFailureWhenNothingListens() throws IOException {
         ServiceInstance down = ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("o2").build();
         try (MeshClient mesh = meshOver(down)) {

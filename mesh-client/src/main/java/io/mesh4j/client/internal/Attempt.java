@@ -6,7 +6,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.Response;
@@ -115,43 +115,26 @@ final class Attempt {
 
     /**
      * A response body that gives the attempt's verdict when it ends: success when read to the end or closed, a
-     * network failure when reading it fails (unless the call was cancelled, which says nothing of the instance).
+     * network failure when reading it fails (unless the call was cancelled, which says nothing of the instance). Its
+     * watching source is made only when the body is read, so a response that is only closed costs this object alone.
+     * Like any OkHttp body, it is read by one thread at a time; the verdict is given once even so.
      */
     private final class WatchedBody extends ResponseBody {
         private final ResponseBody delegate;
         private final long latencyNanos;
-        private final AtomicBoolean judged = new AtomicBoolean();
-        private final BufferedSource source;
+        private final Call call;
+        volatile int judged;
+        @Nullable
+        private BufferedSource source;
 
         WatchedBody(ResponseBody delegate, long latencyNanos, Call call) {
             this.delegate = delegate;
             this.latencyNanos = latencyNanos;
-            this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-                @Override
-                public long read(Buffer sink, long byteCount) throws IOException {
-                    long read;
-                    try {
-                        read = super.read(sink, byteCount);
-                    } catch (IOException e) {
-                        judge(call.isCanceled() ? AttemptOutcome.CANCELLED : AttemptOutcome.NETWORK_FAILURE);
-                        throw e;
-                    }
-                    if (read == -1) {
-                        judge(AttemptOutcome.SUCCESS);
-                    }
-                    return read;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    judge(AttemptOutcome.SUCCESS);
-                    super.close();
-                }
-            });
+            this.call = call;
         }
 
         private void judge(AttemptOutcome outcome) {
-            if (judged.compareAndSet(false, true)) {
+            if (JUDGED.compareAndSet(this, 0, 1)) {
                 verdict(ticker.read(), latencyNanos, outcome);
             }
         }
@@ -169,7 +152,51 @@ final class Attempt {
 
         @Override
         public BufferedSource source() {
-            return source;
+            BufferedSource watched = source;
+            if (watched == null) {
+                watched = Okio.buffer(new ForwardingSource(delegate.source()) {
+                    @Override
+                    public long read(Buffer sink, long byteCount) throws IOException {
+                        long read;
+                        try {
+                            read = super.read(sink, byteCount);
+                        } catch (IOException e) {
+                            judge(call.isCanceled() ? AttemptOutcome.CANCELLED : AttemptOutcome.NETWORK_FAILURE);
+                            throw e;
+                        }
+                        if (read == -1) {
+                            judge(AttemptOutcome.SUCCESS);
+                        }
+                        return read;
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        judge(AttemptOutcome.SUCCESS);
+                        super.close();
+                    }
+                });
+                source = watched;
+            }
+            return watched;
+        }
+
+        @Override
+        public void close() {
+            judge(AttemptOutcome.SUCCESS);
+            BufferedSource watched = source;
+            if (watched != null) {
+                try {
+                    watched.close();
+                } catch (IOException ignored) {
+                    // Closing releases the connection; there is nobody to tell of a failure to close.
+                }
+            } else {
+                delegate.close();
+            }
         }
     }
+
+    private static final AtomicIntegerFieldUpdater<WatchedBody> JUDGED =
+            AtomicIntegerFieldUpdater.newUpdater(WatchedBody.class, "judged");
 }
