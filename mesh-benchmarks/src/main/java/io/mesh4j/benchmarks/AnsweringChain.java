@@ -23,8 +23,9 @@ import okhttp3.Response;
 
 /**
  * An interceptor chain whose {@link #proceed} answers at once with a prepared response, so a benchmark measures
- * only the interceptor under test. Settings come from a default {@link OkHttpClient}; the {@code with*} methods
- * return this chain unchanged, since no benchmark here depends on them.
+ * only the interceptor under test. Settings come from a default {@link OkHttpClient}. The {@code with*} methods
+ * return a new chain, as OkHttp's own chain does, so that what an interceptor pays for them is measured; the copy
+ * keeps the same settings, since no benchmark here depends on them.
  */
 final class AnsweringChain implements Interceptor.Chain {
 
@@ -35,9 +36,18 @@ final class AnsweringChain implements Interceptor.Chain {
     private final Call call;
 
     AnsweringChain(Request request, Response response) {
+        this(request, response, DEFAULTS.newCall(request));
+    }
+
+    private AnsweringChain(Request request, Response response, Call call) {
         this.request = request;
         this.response = response;
-        this.call = DEFAULTS.newCall(request);
+        this.call = call;
+    }
+
+    /** What a {@code with*} method returns: a copy, one allocation, like OkHttp's {@code RealInterceptorChain}. */
+    private AnsweringChain copy() {
+        return new AnsweringChain(request, response, call);
     }
 
     @Override
@@ -67,7 +77,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withConnectTimeout(int timeout, TimeUnit unit) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -77,7 +87,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withReadTimeout(int timeout, TimeUnit unit) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -87,7 +97,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withWriteTimeout(int timeout, TimeUnit unit) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -107,7 +117,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withDns(Dns dns) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -117,7 +127,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withSocketFactory(SocketFactory socketFactory) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -127,7 +137,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withRetryOnConnectionFailure(boolean retry) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -137,7 +147,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withAuthenticator(Authenticator authenticator) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -147,7 +157,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withCookieJar(CookieJar cookieJar) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -157,7 +167,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withCache(Cache cache) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -167,7 +177,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withProxy(Proxy proxy) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -177,7 +187,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withProxySelector(ProxySelector proxySelector) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -187,7 +197,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withProxyAuthenticator(Authenticator authenticator) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -197,7 +207,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withSslSocketFactory(SSLSocketFactory factory, X509TrustManager trustManager) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -212,7 +222,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withHostnameVerifier(HostnameVerifier verifier) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -222,7 +232,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withCertificatePinner(CertificatePinner pinner) {
-        return this;
+        return copy();
     }
 
     @Override
@@ -232,7 +242,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Interceptor.Chain withConnectionPool(ConnectionPool pool) {
-        return this;
+        return copy();
     }
 
     @Override

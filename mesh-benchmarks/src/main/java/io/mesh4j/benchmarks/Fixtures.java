@@ -3,12 +3,16 @@ package io.mesh4j.benchmarks;
 import io.mesh4j.api.ServiceInstance;
 import java.util.ArrayList;
 import java.util.List;
+import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /** What the benchmarks share: instances of an {@code orders} service and chains that answer 200 at once. */
 final class Fixtures {
+
+    private static final MediaType JSON = MediaType.get("application/json");
 
     private Fixtures() {
     }
@@ -23,9 +27,9 @@ final class Fixtures {
         return instances;
     }
 
-    /** A chain whose request is {@code request} and which answers it with 200 at once. */
+    /** A chain whose request is {@code request} and which answers it with 200 and a short body at once. */
     static AnsweringChain answering200(Request request) {
-        return new AnsweringChain(request,
-                new Response.Builder().request(request).protocol(Protocol.HTTP_1_1).code(200).message("OK").build());
+        return new AnsweringChain(request, new Response.Builder().request(request).protocol(Protocol.HTTP_1_1)
+                .code(200).message("OK").body(ResponseBody.create("{\"id\":1}", JSON)).build());
     }
 }
