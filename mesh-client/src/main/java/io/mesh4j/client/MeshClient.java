@@ -7,6 +7,7 @@ import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceNames;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.client.internal.CallTracing;
 import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
 import io.mesh4j.client.internal.ServiceRegistry;
@@ -15,7 +16,6 @@ import io.mesh4j.client.internal.Telemetry;
 import io.mesh4j.resilience.ServiceGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.context.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +93,7 @@ public final class MeshClient implements AutoCloseable {
         } else {
             this.ownedDispatcherThreads = newDispatcherThreads();
             ExecutorService executor = openTelemetry != null
-                    ? Context.taskWrapping(ownedDispatcherThreads)
+                    ? CallTracing.contextPropagating(ownedDispatcherThreads)
                     : ownedDispatcherThreads;
             this.baseClient = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor)).build();
         }

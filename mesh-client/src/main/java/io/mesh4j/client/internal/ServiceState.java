@@ -32,7 +32,8 @@ public final class ServiceState implements AutoCloseable {
     private final LoadBalancer balancer;
     private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
     private final AtomicInteger activeCalls = new AtomicInteger();
-    private final ServiceMeters meters;
+    @Nullable
+    private volatile ServiceMeters meters;
     private final RetryPolicy retryPolicy;
     private final HedgingPolicy hedgingPolicy;
     private final ServiceGuard guard;
@@ -60,7 +61,6 @@ public final class ServiceState implements AutoCloseable {
         this.settings = settings;
         this.balancer = settings.balancer().newLoadBalancer(name, ticker);
         this.resources = resources;
-        this.meters = new ServiceMeters(name);
         this.retryPolicy = RetryPolicy.create(settings.retry(), ticker);
         this.hedgingPolicy = HedgingPolicy.create(settings.hedging(), retryPolicy.budget());
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
@@ -159,8 +159,14 @@ public final class ServiceState implements AutoCloseable {
         return resources.hedgeClient();
     }
 
+    /** The service's meter cache, or {@code null} until metrics make one. */
+    @Nullable
     ServiceMeters meters() {
         return meters;
+    }
+
+    void meters(ServiceMeters meters) {
+        this.meters = meters;
     }
 
     void callStarted() {
