@@ -34,6 +34,7 @@ final class AnsweringChain implements Interceptor.Chain {
     private final Request request;
     private final Response response;
     private final Call call;
+    private EventListener listener = EventListener.NONE;
 
     AnsweringChain(Request request, Response response) {
         this(request, response, DEFAULTS.newCall(request));
@@ -47,7 +48,9 @@ final class AnsweringChain implements Interceptor.Chain {
 
     /** What a {@code with*} method returns: a copy, one allocation, like OkHttp's {@code RealInterceptorChain}. */
     private AnsweringChain copy() {
-        return new AnsweringChain(request, response, call);
+        AnsweringChain copy = new AnsweringChain(request, response, call);
+        copy.listener = listener;
+        return copy;
     }
 
     @Override
@@ -247,6 +250,11 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public EventListener getEventListener() {
-        return EventListener.NONE;
+        return listener;
+    }
+
+    /** Makes {@code listener} the call's event listener, as OkHttp makes a new one per call from its factory. */
+    void listen(EventListener listener) {
+        this.listener = listener;
     }
 }

@@ -9,6 +9,7 @@ import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -29,7 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code meshCall}: the same request to {@code http://orders/...} again and again through
- *       {@link MeshInterceptor}: the rewritten URL is remembered, the common case.</li>
+ *       {@link MeshInterceptor}: the rewritten URL is remembered, the common case. The chain is that of a client
+ *       the mesh did not build (the interceptor added to your own), so the mesh hands on each response with a body
+ *       that reports its end.</li>
+ *   <li>{@code meshCallOnMeshClient}: the same through {@code MeshClient.okHttpClient()}: each call gets the event
+ *       listener that client's factory makes, and the body's end is reported as OkHttp reports it
+ *       ({@code responseBodyEnd}) once a caller has read the body.</li>
  *   <li>{@code meshCallUniqueUrls}: 4,096 different URLs in turn, so the remembered rewrites rarely help.</li>
  *   <li>{@code rewrittenRequestOnly}: the baseline for {@code meshCall}: building the rewritten {@link Request}
  *       from a URL built earlier. What {@code meshCall} costs beyond it is resolve, pick and feedback.</li>
@@ -55,6 +61,8 @@ public class InterceptorBenchmark {
     private MeshClient mesh;
     private MeshInterceptor interceptor;
     private AnsweringChain meshChain;
+    private AnsweringChain meshClientChain;
+    private EventListener.Factory meshClientListeners;
     private AnsweringChain outsideChain;
     private AnsweringChain[] uniqueChains;
     private int next;
@@ -74,6 +82,8 @@ public class InterceptorBenchmark {
         meshRequest = new Request.Builder().url("http://orders/v1/items?q=1").header("X-Request-Id", "r-1").build();
         Request outsideRequest = new Request.Builder().url("http://example.com/v1/items?q=1").build();
         meshChain = Fixtures.answering200(meshRequest);
+        meshClientChain = Fixtures.answering200(meshRequest);
+        meshClientListeners = mesh.okHttpClient().eventListenerFactory();
         outsideChain = Fixtures.answering200(outsideRequest);
         uniqueChains = new AnsweringChain[4096];
         for (int i = 0; i < uniqueChains.length; i++) {
@@ -91,6 +101,15 @@ public class InterceptorBenchmark {
     @Benchmark
     public Response meshCall() throws IOException {
         return interceptor.intercept(meshChain);
+    }
+
+    @Benchmark
+    public Response meshCallOnMeshClient() throws IOException {
+        EventListener listener = meshClientListeners.create(meshClientChain.call());
+        meshClientChain.listen(listener);
+        Response response = interceptor.intercept(meshClientChain);
+        listener.responseBodyEnd(meshClientChain.call(), 8);
+        return response;
     }
 
     @Benchmark

@@ -103,9 +103,7 @@ public final class MeshClient implements AutoCloseable {
                 telemetry);
         this.interceptor = new MeshInterceptor(
                 new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker, MeshCallHandler.Sleeper.SYSTEM));
-        this.okHttpClient = ClientResources.withoutHiddenResends(baseClient.newBuilder())
-                .addInterceptor(interceptor)
-                .build();
+        this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
     }
 
     /**

@@ -12,7 +12,9 @@ import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.api.balancer.RequestContext;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -22,6 +24,8 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client reports every attempt's start, end, latency and outcome to the endpoint the balancer picked. */
 class AttemptFeedbackTest {
@@ -122,28 +126,54 @@ class AttemptFeedbackTest {
         assertThat(events).containsExactly("start o1", "end o1 SUCCESS", "start o1", "end o1 SERVER_ERROR");
     }
 
-    @Test
-    void shouldEndAttemptWhenBodyIsReadOrClosedNotWhenHeadersArrive() throws IOException {
+    @ParameterizedTest(name = "through the mesh's client: {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldEndAttemptWhenBodyIsReadOrClosedNotWhenHeadersArrive(boolean throughMeshClient) throws IOException {
         server.enqueue(new MockResponse.Builder().body("read to the end").build());
         server.enqueue(new MockResponse.Builder().body("closed unread").build());
         ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
                 .id("o3").build();
         try (MeshClient mesh = meshOver(instance)) {
-            Response read = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/a").build())
-                    .execute();
+            OkHttpClient client = throughMeshClient
+                    ? mesh.okHttpClient()
+                    : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            Response read = client.newCall(new Request.Builder().url("http://orders/a").build()).execute();
             assertThat(events).as("headers in, body unread").containsExactly("start o3");
             assertThat(read.body().string()).isEqualTo("read to the end");
             assertThat(events).containsExactly("start o3", "end o3 SUCCESS");
             read.close();
 
-            Response unread = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/b").build())
-                    .execute();
+            Response unread = client.newCall(new Request.Builder().url("http://orders/b").build()).execute();
             assertThat(events).hasSize(3);
             unread.close();
             unread.close();
         }
 
         assertThat(events).containsExactly("start o3", "end o3 SUCCESS", "start o3", "end o3 SUCCESS");
+    }
+
+    @ParameterizedTest(name = "through the mesh's client: {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldEndRetriedAttemptWhenMeshClosesItsAnswerBeforeRetrying(boolean throughMeshClient)
+            throws IOException {
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "0").body("slow down").build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o4").build();
+        try (MeshClient mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(instance))
+                .service("orders", ServiceSettings.custom().balancer(recording).retry(RetryConfig.custom()
+                        .retryStatuses(Set.of(429)).backoffBase(Duration.ZERO).backoffMax(Duration.ZERO).build())
+                        .build())
+                .build()) {
+            OkHttpClient client = throughMeshClient
+                    ? mesh.okHttpClient()
+                    : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            call(client, new Request.Builder().url("http://orders/a").build());
+        }
+
+        assertThat(events).containsExactly("start o4", "end o4 SUCCESS", "start o4", "end o4 SUCCESS");
+        assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
     @Test

@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** How an instance's failures and its recovery steer traffic, counted by the backends. */
 class InstanceRecoveryTest {
@@ -73,8 +76,9 @@ class InstanceRecoveryTest {
         assertThat(backends.received(1)).as("3 s after restart").hasSizeGreaterThan(10);
     }
 
-    @Test
-    void shouldEjectInstanceWhoseBodiesBreakOffWhenHeadersLookFine() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(booleans = {true, false})
+    void shouldEjectInstanceWhoseBodiesBreakOffWhenHeadersLookFine(boolean throughMeshClient) {
         backends.add(request -> new MockResponse.Builder().body("complete").build());
         backends.add(request -> new MockResponse.Builder().body("cut short by a closed socket")
                 .onResponseBody(new SocketEffect.CloseSocket()).build());
@@ -87,11 +91,14 @@ class InstanceRecoveryTest {
                                 .maxEjectedPercent(50).build())
                         .build())).build())
                 .build();
+        OkHttpClient client = throughMeshClient
+                ? mesh.okHttpClient()
+                : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
 
         int broken = 0;
         for (int i = 0; i < 12; i++) {
-            try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x")
-                    .build()).execute()) {
+            try (Response response = client.newCall(new Request.Builder().url("http://orders/x").build())
+                    .execute()) {
                 assertThat(response.code()).isEqualTo(200);
                 response.body().string();
             } catch (IOException truncated) {

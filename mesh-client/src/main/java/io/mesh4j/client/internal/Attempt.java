@@ -1,7 +1,6 @@
 package io.mesh4j.client.internal;
 
 import io.mesh4j.api.ServiceInstance;
-import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
@@ -27,8 +26,12 @@ import org.slf4j.LoggerFactory;
  * a failure of the instance, so an instance that sends good headers and broken bodies is ejected like any other.
  * Every listener is called in a try/catch, so a failing listener never breaks a request.
  *
- * <p>Threading: created and ended by the thread running the call. The verdict of a watched body is given by
- * whichever thread reads or closes the response, exactly once.
+ * <p>How the end of a body is seen: on a client the mesh built, OkHttp's own events tell the call's
+ * {@link BodyEndListener}; elsewhere the response is handed on with a body that watches itself (which costs a copy
+ * of the response).
+ *
+ * <p>Threading: created and ended by the thread running the call. The verdict of a response is given by whichever
+ * thread reads or closes it, exactly once.
  */
 final class Attempt {
 
@@ -37,16 +40,18 @@ final class Attempt {
     private final ServiceState service;
     private final Endpoint endpoint;
     private final AttemptScope scope;
-    private final Ticker ticker;
     private final long startNanos;
     private boolean ended;
+    private long endNanos;
+    private long latencyNanos;
+    /** 1 once the instance has its verdict; accessed through {@link #JUDGED}. */
+    volatile int judged;
 
-    /** Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of {@code ticker}. */
-    Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, Ticker ticker, long startNanos) {
+    /** Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of the client's ticker. */
+    Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, long startNanos) {
         this.service = service;
         this.endpoint = endpoint;
         this.scope = scope;
-        this.ticker = ticker;
         this.startNanos = startNanos;
         try {
             endpoint.onAttemptStart();
@@ -73,15 +78,18 @@ final class Attempt {
      * when it ends. Only the first call counts.
      *
      * @param call the OkHttp call that carried the attempt, asked whether a broken body was the caller's cancel
+     * @param bodyEnds the call's listener on a client the mesh built, which reports the end of the body; {@code null}
+     *     to wrap the body instead
      */
     @Nullable
     Response end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome, long endNanos,
-            Call call) {
+            Call call, @Nullable BodyEndListener bodyEnds) {
         if (ended) {
             return response;
         }
         ended = true;
-        long latencyNanos = endNanos - startNanos;
+        this.endNanos = endNanos;
+        latencyNanos = endNanos - startNanos;
         if (outcome == AttemptOutcome.SUCCESS) {
             service.hedgingPolicy().recordAnswer(latencyNanos, endNanos);
         }
@@ -91,10 +99,26 @@ final class Attempt {
             log.warn("Telemetry failed for an attempt to service '{}'", service.name(), e);
         }
         if (response != null && outcome == AttemptOutcome.SUCCESS && mayHaveBody(response)) {
-            return response.newBuilder().body(new WatchedBody(response.body(), latencyNanos, call)).build();
+            if (bodyEnds != null) {
+                bodyEnds.watch(this);
+                return response;
+            }
+            return response.newBuilder().body(new WatchedBody(response.body(), call)).build();
         }
-        verdict(endNanos, latencyNanos, outcome);
+        bodyEnded(outcome);
         return response;
+    }
+
+    /**
+     * Gives the instance its verdict, once: how the attempt's response body ended, or the attempt itself. The
+     * balancer gets the time the attempt ended (its headers), read already, rather than a new clock reading: its
+     * latency is time to headers either way, and the body's end time would only move its time stamps by the time the
+     * caller took to read.
+     */
+    void bodyEnded(AttemptOutcome outcome) {
+        if (JUDGED.compareAndSet(this, 0, 1)) {
+            verdict(endNanos, latencyNanos, outcome);
+        }
     }
 
     /** Whether the response can carry body bytes that may yet break off. */
@@ -121,22 +145,13 @@ final class Attempt {
      */
     private final class WatchedBody extends ResponseBody {
         private final ResponseBody delegate;
-        private final long latencyNanos;
         private final Call call;
-        volatile int judged;
         @Nullable
         private BufferedSource source;
 
-        WatchedBody(ResponseBody delegate, long latencyNanos, Call call) {
+        WatchedBody(ResponseBody delegate, Call call) {
             this.delegate = delegate;
-            this.latencyNanos = latencyNanos;
             this.call = call;
-        }
-
-        private void judge(AttemptOutcome outcome) {
-            if (JUDGED.compareAndSet(this, 0, 1)) {
-                verdict(ticker.read(), latencyNanos, outcome);
-            }
         }
 
         @Override
@@ -161,18 +176,18 @@ final class Attempt {
                         try {
                             read = super.read(sink, byteCount);
                         } catch (IOException e) {
-                            judge(call.isCanceled() ? AttemptOutcome.CANCELLED : AttemptOutcome.NETWORK_FAILURE);
+                            bodyEnded(call.isCanceled() ? AttemptOutcome.CANCELLED : AttemptOutcome.NETWORK_FAILURE);
                             throw e;
                         }
                         if (read == -1) {
-                            judge(AttemptOutcome.SUCCESS);
+                            bodyEnded(AttemptOutcome.SUCCESS);
                         }
                         return read;
                     }
 
                     @Override
                     public void close() throws IOException {
-                        judge(AttemptOutcome.SUCCESS);
+                        bodyEnded(AttemptOutcome.SUCCESS);
                         super.close();
                     }
                 });
@@ -183,7 +198,7 @@ final class Attempt {
 
         @Override
         public void close() {
-            judge(AttemptOutcome.SUCCESS);
+            bodyEnded(AttemptOutcome.SUCCESS);
             BufferedSource watched = source;
             if (watched != null) {
                 try {
@@ -197,6 +212,6 @@ final class Attempt {
         }
     }
 
-    private static final AtomicIntegerFieldUpdater<WatchedBody> JUDGED =
-            AtomicIntegerFieldUpdater.newUpdater(WatchedBody.class, "judged");
+    private static final AtomicIntegerFieldUpdater<Attempt> JUDGED =
+            AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "judged");
 }

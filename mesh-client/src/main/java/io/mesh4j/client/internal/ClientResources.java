@@ -43,11 +43,14 @@ public final class ClientResources implements AutoCloseable {
     }
 
     /**
-     * Configures {@code builder} so that OkHttp never sends a request again on its own: no retry after a connection
-     * failure and no resend of a 408 ({@code retryOnConnectionFailure(false)}), and the {@link ResendGuard} against
-     * its resend of a 503 with {@code Retry-After: 0}. Every client the mesh builds or derives goes through here.
+     * A builder for a client derived from {@code base} on which OkHttp never sends a request again on its own: no
+     * retry after a connection failure and no resend of a 408 ({@code retryOnConnectionFailure(false)}), and the
+     * {@link ResendGuard} against its resend of a 503 with {@code Retry-After: 0}. Its calls also report the end of
+     * response bodies to the mesh ({@link BodyEndListener}). Every client the mesh builds or derives comes from here.
      */
-    public static OkHttpClient.Builder withoutHiddenResends(OkHttpClient.Builder builder) {
+    public static OkHttpClient.Builder derive(OkHttpClient base) {
+        OkHttpClient.Builder builder = base.newBuilder()
+                .eventListenerFactory(BodyEndListener.factory(base.eventListenerFactory()));
         builder.retryOnConnectionFailure(false);
         if (!builder.networkInterceptors().contains(ResendGuard.INSTANCE)) {
             builder.addNetworkInterceptor(ResendGuard.INSTANCE);
@@ -95,9 +98,9 @@ public final class ClientResources implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(executor);
             dispatcher.setMaxRequests(Integer.MAX_VALUE);
             dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
-            OkHttpClient.Builder builder = baseClient.newBuilder().dispatcher(dispatcher);
+            OkHttpClient.Builder builder = derive(baseClient).dispatcher(dispatcher);
             builder.interceptors().clear();
-            hedgeClient = withoutHiddenResends(builder).build();
+            hedgeClient = builder.build();
         }
         return hedgeClient;
     }

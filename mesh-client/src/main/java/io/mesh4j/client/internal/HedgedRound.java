@@ -169,7 +169,7 @@ final class HedgedRound {
                         "per-try timeout of " + TimeUnit.NANOSECONDS.toMillis(perTryNanos) + " ms to "
                                 + attempt.attempt.instance().id());
                 attempt.call.cancel();
-                attempt.attempt.end(null, timeout, AttemptOutcome.TIMEOUT, now, attempt.call);
+                attempt.attempt.end(null, timeout, AttemptOutcome.TIMEOUT, now, attempt.call, null);
                 close(bad);
                 bad = new AttemptResult(null, timeout, AttemptOutcome.TIMEOUT);
             }
@@ -188,7 +188,7 @@ final class HedgedRound {
         for (InFlight attempt : running) {
             if (attempt.claim()) {
                 attempt.call.cancel();
-                attempt.attempt.end(null, null, outcome, now, attempt.call);
+                attempt.attempt.end(null, null, outcome, now, attempt.call, null);
             } else {
                 close(report(attempt));
             }
@@ -206,7 +206,8 @@ final class HedgedRound {
         AttemptOutcome outcome = response != null
                 ? AttemptOutcomes.ofStatus(response.code())
                 : AttemptOutcomes.ofFailure(attempt.failure, false);
-        Response handedOn = attempt.attempt.end(response, attempt.failure, outcome, attempt.endNanos, attempt.call);
+        Response handedOn = attempt.attempt.end(response, attempt.failure, outcome, attempt.endNanos, attempt.call,
+                null);
         return new AttemptResult(handedOn, attempt.failure, outcome);
     }
 

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -184,7 +185,7 @@ public final class MeshCallHandler {
                 Request.Builder builder = attemptRequest(request, target, host, deadlineHeader, left);
                 AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
                 result = send(withTimeouts(chain, perTry, left), builder.build(),
-                        new Attempt(service, endpoint, scope, ticker, now));
+                        new Attempt(service, endpoint, scope, now));
             }
             int status = result.response != null ? result.response.code() : 0;
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
@@ -213,7 +214,7 @@ public final class MeshCallHandler {
             @Nullable String deadlineHeader, long leftNanos) {
         Request.Builder builder = request.newBuilder().url(target);
         if (host != null) {
-            builder.header("Host", host);
+            builder.addHeader("Host", host);
         }
         if (deadlineHeader != null && leftNanos != Long.MAX_VALUE) {
             builder.header(deadlineHeader, Long.toString(Math.max(1, leftNanos / 1_000_000)));
@@ -261,7 +262,7 @@ public final class MeshCallHandler {
             Request.Builder builder = attemptRequest(request, target, host, deadlineHeader, left);
             AttemptScope scope = call.beforeAttempt(builder, instance, target, ++sent, kind);
             tried.add(instance);
-            return new HedgedRound.Prepared(builder.build(), new Attempt(service, endpoint, scope, ticker, nowNanos));
+            return new HedgedRound.Prepared(builder.build(), new Attempt(service, endpoint, scope, nowNanos));
         }
 
         @Override
@@ -353,12 +354,15 @@ public final class MeshCallHandler {
             response = chain.proceed(request);
         } catch (IOException | RuntimeException | Error e) {
             AttemptOutcome outcome = AttemptOutcomes.ofFailure(e, chain.call().isCanceled());
-            attempt.end(null, e, outcome, ticker.read(), chain.call());
+            attempt.end(null, e, outcome, ticker.read(), chain.call(), null);
             return new AttemptResult(null, e, outcome);
         }
         reportResendBelow(response, attempt);
         AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
-        return new AttemptResult(attempt.end(response, null, outcome, ticker.read(), chain.call()), null, outcome);
+        EventListener listener = chain.getEventListener();
+        BodyEndListener bodyEnds = listener instanceof BodyEndListener ? (BodyEndListener) listener : null;
+        return new AttemptResult(attempt.end(response, null, outcome, ticker.read(), chain.call(), bodyEnds), null,
+                outcome);
     }
 
     /**
