@@ -103,7 +103,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         }
         ServiceWatch watch = watch(service);
         watch.touch();
-        List<ServiceInstance> current = watch.awaitFirstAnswer(settings.firstLookupTimeout);
+        List<ServiceInstance> current = watch.latest(settings.firstLookupTimeout);
         if (current == null && watch.isUnknown()) {
             unknownServices.put(service, Boolean.TRUE);
             watches.remove(service, watch);
@@ -220,7 +220,9 @@ public final class ConsulDiscovery implements ServiceDiscovery {
      *   Consul registers TLS instances)</td><td>a key, or none</td></tr>
      *   <tr><td>{@code tlsTag}</td><td>none</td><td>a tag, or none</td></tr>
      *   <tr><td>{@code wait}</td><td>5 min</td><td>1 s to 10 min</td></tr>
-     *   <tr><td>{@code minRequestInterval}</td><td>15 s (after a burst of 2)</td><td>0 to 10 min</td></tr>
+     *   <tr><td>{@code minRequestInterval}</td><td>500 ms (after a burst of 2): a change is delivered at once when
+     *   changes come at least a second apart, and a flapping service costs at most 2 requests a second</td><td>0 to
+     *   10 min, at most {@code wait}</td></tr>
      *   <tr><td>{@code errorBackoffBase} / {@code errorBackoffMax}</td><td>1 s / 60 s</td><td>1 ms to 10 min</td></tr>
      *   <tr><td>{@code maxStaleness}</td><td>0 (serve the last good answer forever)</td><td>0 to 7 days</td></tr>
      *   <tr><td>{@code idleTimeout}</td><td>10 min</td><td>1 s to 1 day</td></tr>
@@ -242,7 +244,7 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         @Nullable
         private String tlsTag;
         private Duration wait = Duration.ofMinutes(5);
-        private Duration minRequestInterval = Duration.ofSeconds(15);
+        private Duration minRequestInterval = Duration.ofMillis(500);
         private Duration errorBackoffBase = Duration.ofSeconds(1);
         private Duration errorBackoffMax = Duration.ofSeconds(60);
         private Duration maxStaleness = Duration.ZERO;
@@ -304,11 +306,16 @@ public final class ConsulDiscovery implements ServiceDiscovery {
             return this;
         }
 
+        /** How long a blocking query may wait for a change, 1 s to 10 min, at least the request interval. Default: 5 min. */
         public Builder wait(Duration wait) {
             this.wait = requireNonNull(wait, "wait");
             return this;
         }
 
+        /**
+         * The pace of a watch's queries once its burst of 2 is spent, 0 to 10 min: bounds what a flapping service
+         * costs (HashiCorp advises rate-limiting blocking queries). Default: 500 ms.
+         */
         public Builder minRequestInterval(Duration minRequestInterval) {
             this.minRequestInterval = requireNonNull(minRequestInterval, "minRequestInterval");
             return this;
@@ -357,6 +364,11 @@ public final class ConsulDiscovery implements ServiceDiscovery {
             }
             Checks.range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
             Checks.range("minRequestInterval", minRequestInterval, Duration.ZERO, Duration.ofMinutes(10));
+            if (wait.compareTo(minRequestInterval) < 0) {
+                throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: >= minRequestInterval "
+                        + Checks.format(minRequestInterval) + ", as a query cannot usefully wait less than the time"
+                        + " until the next one may start)");
+            }
             Checks.range("errorBackoffBase", errorBackoffBase, Duration.ofMillis(1), Duration.ofMinutes(10));
             Checks.range("errorBackoffMax", errorBackoffMax, errorBackoffBase, Duration.ofMinutes(10));
             Checks.range("maxStaleness", maxStaleness, Duration.ZERO, Duration.ofDays(7));

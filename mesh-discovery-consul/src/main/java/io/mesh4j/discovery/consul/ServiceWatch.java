@@ -46,7 +46,8 @@ final class ServiceWatch {
     private final ScheduledExecutorService scheduler;
     private final ConsulDiscovery.Settings settings;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<List<ServiceInstance>> firstAnswer = new CompletableFuture<>();
+    /** Done when the first query ended, answered or not: what {@link #latest} waits for. */
+    private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
 
     @Nullable
     private volatile List<ServiceInstance> current;
@@ -90,17 +91,21 @@ final class ServiceWatch {
         return unknown;
     }
 
-    /** The instances once the first answer arrived (or {@code null} if it did not arrive in time or Consul failed). */
+    /**
+     * The latest instances, what subscribers were last told (empty once they are older than the maximum staleness),
+     * after waiting up to {@code timeout} for the first query to end; {@code null} while Consul has not answered yet
+     * (it failed, or was too slow) or does not know the service.
+     */
     @Nullable
-    List<ServiceInstance> awaitFirstAnswer(Duration timeout) {
+    List<ServiceInstance> latest(Duration timeout) {
         try {
-            return firstAnswer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            firstAnswer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             return current;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return current;
         }
+        return current;
     }
 
     @Nullable
@@ -168,7 +173,7 @@ final class ServiceWatch {
                 return;
             }
             publish(instances);
-            firstAnswer.complete(instances);
+            firstAnswer.complete(null);
         } else if (!instances.equals(current)) {
             publish(instances);
         }

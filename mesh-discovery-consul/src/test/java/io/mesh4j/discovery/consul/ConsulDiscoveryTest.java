@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -181,6 +182,45 @@ class ConsulDiscoveryTest {
     }
 
     @Test
+    void shouldReturnLatestInstancesWhenConsulAnswerChangesAfterFirstLookup() {
+        stubStep(Scenario.STARTED, "-", "10", redis("10.0.0.1:8001"), "s1");
+        stubStep("s1", "10", "12", redis("10.0.0.1:8001", "10.0.0.2:8002"), "s2");
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("index").whenScenarioStateIs("s2")
+                .willReturn(aResponse().withHeader("X-Consul-Index", "12").withFixedDelay(1_000)
+                        .withBody(redis("10.0.0.1:8001", "10.0.0.2:8002"))));
+        discovery = builder().build();
+
+        assertThat(discovery.instances("redis")).extracting(ServiceInstance::host).containsExactly("10.0.0.1");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.instances("redis"))
+                .extracting(ServiceInstance::host).containsExactly("10.0.0.1", "10.0.0.2"));
+    }
+
+    @Test
+    void shouldKnowServiceOnceConsulAnswersWhenFirstQueryFailed() {
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("late").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500).withBody("No cluster leader")).willSetStateTo("up"));
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("late").whenScenarioStateIs("up")
+                .willReturn(aResponse().withHeader("X-Consul-Index", "7").withFixedDelay(1_000)
+                        .withBody(redis("10.0.0.1:8001"))));
+        discovery = builder().build();
+
+        assertThat(discovery.instances("redis")).as("Consul has not answered yet").isNull();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.instances("redis"))
+                .extracting(ServiceInstance::host).containsExactly("10.0.0.1"));
+    }
+
+    @Test
+    void shouldStateDefaultPaceAndRejectWaitShorterThanRequestInterval() {
+        assertThatThrownBy(() -> ConsulDiscovery.builder().wait(Duration.ofSeconds(1))
+                .minRequestInterval(Duration.ofSeconds(2)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("wait: 1s (expected: >= minRequestInterval 2s");
+        ConsulDiscovery.builder().wait(Duration.ofSeconds(1)).build().close();
+    }
+
+    @Test
     void shouldKeepLastGoodInstancesAndLogOnceWhenConsulFails() {
         consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withHeader("X-Consul-Index", "7").withBody(redis("10.0.0.1:8001")))
@@ -250,6 +290,7 @@ class ConsulDiscoveryTest {
         now.addAndGet(Duration.ofMinutes(2).toNanos());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> sizes.equals(List.of(1, 0)));
+        assertThat(discovery.instances("redis")).as("what subscribers were told").isEmpty();
     }
 
     @Test
@@ -286,7 +327,8 @@ class ConsulDiscoveryTest {
     void shouldSendAtMostBurstPlusOneRequestPerIntervalWhenConsulAnswersAtOnce() {
         consul.stubFor(get(urlPathEqualTo(HEALTH)).willReturn(aResponse().withHeader("X-Consul-Index", "100")
                 .withBody(redis("10.0.0.1:8001"))));
-        discovery = builder().minRequestInterval(Duration.ofSeconds(15)).ticker(System::nanoTime).build();
+        discovery = builder().wait(Duration.ofSeconds(15)).minRequestInterval(Duration.ofSeconds(15))
+                .ticker(System::nanoTime).build();
 
         discovery.instances("redis");
         await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
