@@ -7,12 +7,11 @@ import io.mesh4j.api.ClientClosedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -70,22 +69,12 @@ class ClientLifecycleTest {
     void shouldDeliverTypedErrorToCallbackWhenAsyncCallFollowsClose() throws Exception {
         MeshClient mesh = mesh();
         mesh.close();
-        CompletableFuture<IOException> failure = new CompletableFuture<>();
 
-        mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build()).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                failure.complete(e);
-            }
+        CompletableFuture<String> answer = Calls.enqueue(
+                mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build()));
 
-            @Override
-            public void onResponse(Call call, Response response) {
-                response.close();
-                failure.completeExceptionally(new AssertionError("answered after close"));
-            }
-        });
-
-        assertThat(failure.get(5, TimeUnit.SECONDS)).isInstanceOf(ClientClosedException.class);
+        assertThat(answer).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(ClientClosedException.class);
         assertThat(backends.get(0).getRequestCount()).isZero();
     }
 
@@ -93,21 +82,8 @@ class ClientLifecycleTest {
     void shouldCloseOnceAndLetOwnDispatcherThreadsEndWhenClosedTwice() throws IOException {
         MeshClient mesh = mesh();
         ThreadPoolExecutor threads = (ThreadPoolExecutor) mesh.okHttpClient().dispatcher().executorService();
-        CompletableFuture<String> answer = new CompletableFuture<>();
-        mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build()).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                answer.completeExceptionally(e);
-            }
-
-            @Override
-            public void onResponse(Call call, Response response) throws IOException {
-                try (response) {
-                    answer.complete(response.body().string());
-                }
-            }
-        });
-        assertThat(answer.join()).isEqualTo("backend-0");
+        assertThat(Calls.enqueue(mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/x").build()))
+                .join()).isEqualTo("backend-0");
 
         mesh.close();
         mesh.close();

@@ -33,7 +33,6 @@ import java.util.function.Function;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -270,21 +269,8 @@ class HedgingTest {
     void shouldHedgeWhenCallIsAsynchronous() throws Exception {
         firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
-        CompletableFuture<String> answer = new CompletableFuture<>();
 
-        mesh.okHttpClient().newCall(get("a1")).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                answer.completeExceptionally(e);
-            }
-
-            @Override
-            public void onResponse(Call call, Response response) throws IOException {
-                try (response) {
-                    answer.complete(response.body().string());
-                }
-            }
-        });
+        CompletableFuture<String> answer = Calls.enqueue(mesh.okHttpClient().newCall(get("a1")));
 
         assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("backend-1");
     }

@@ -9,14 +9,14 @@ import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.UnknownServiceException;
 import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -157,22 +157,12 @@ class MeshInterceptorTest {
     @Test
     void shouldDeliverTypedErrorToCallbackWhenCallIsAsynchronous() throws Exception {
         discovery.setInstances("orders", List.of());
-        CompletableFuture<IOException> failure = new CompletableFuture<>();
 
-        mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/").build()).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                failure.complete(e);
-            }
+        CompletableFuture<String> answer = Calls.enqueue(
+                mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/").build()));
 
-            @Override
-            public void onResponse(Call call, Response response) {
-                response.close();
-                failure.completeExceptionally(new AssertionError("expected a failure"));
-            }
-        });
-
-        assertThat(failure.get(5, TimeUnit.SECONDS)).isInstanceOf(NoHealthyInstanceException.class);
+        assertThat(answer).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoHealthyInstanceException.class);
     }
 
     @Test
