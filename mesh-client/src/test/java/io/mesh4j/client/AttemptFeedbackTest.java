@@ -34,7 +34,7 @@ class AttemptFeedbackTest {
     private final List<RequestContext> contexts = new CopyOnWriteArrayList<>();
     private MockWebServer server;
 
-    /** A balancer that always picks the first instance and records what it is told. */
+    /** A balancer that picks the first instance the call has not tried and records what it is told. */
     private final LoadBalancerFactory recording = new LoadBalancerFactory() {
         @Override
         public String name() {
@@ -48,10 +48,11 @@ class AttemptFeedbackTest {
 
                 @Override
                 public void updateInstances(List<ServiceInstance> instances) {
-                    Endpoint endpoint = instances.isEmpty() ? null : new RecordingEndpoint(instances.get(0));
+                    List<Endpoint> endpoints = instances.stream().<Endpoint>map(RecordingEndpoint::new).toList();
                     picker = context -> {
                         contexts.add(context);
-                        return endpoint;
+                        return endpoints.stream().filter(e -> !context.wasTried(e.instance())).findFirst()
+                                .orElse(null);
                     };
                 }
 
@@ -158,10 +159,12 @@ class AttemptFeedbackTest {
             throws IOException {
         server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "0").body("slow down").build());
         server.enqueue(new MockResponse.Builder().body("ok").build());
-        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+        ServiceInstance first = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
                 .id("o4").build();
+        ServiceInstance second = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o5").build();
         try (MeshClient mesh = MeshClient.builder()
-                .discovery(StaticDiscovery.of(instance))
+                .discovery(StaticDiscovery.of(first, second))
                 .service("orders", ServiceSettings.custom().balancer(recording).retry(RetryConfig.custom()
                         .retryStatuses(Set.of(429)).backoffBase(Duration.ZERO).backoffMax(Duration.ZERO).build())
                         .build())
@@ -172,7 +175,7 @@ class AttemptFeedbackTest {
             call(client, new Request.Builder().url("http://orders/a").build());
         }
 
-        assertThat(events).containsExactly("start o4", "end o4 SUCCESS", "start o4", "end o4 SUCCESS");
+        assertThat(events).containsExactly("start o4", "end o4 SUCCESS", "start o5", "end o5 SUCCESS");
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 

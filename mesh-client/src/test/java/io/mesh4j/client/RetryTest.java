@@ -2,7 +2,9 @@ package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.mesh4j.api.AttemptsFailedException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.lb.Algorithm;
 import io.mesh4j.lb.BalancerConfig;
@@ -16,6 +18,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -125,6 +128,38 @@ class RetryTest {
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build())).isEqualTo(201);
 
         assertThat(backends.received(0)).containsExactly("p1");
+    }
+
+    @Test
+    void shouldNameEveryInstanceTriedWhenAllAttemptsFail() throws IOException {
+        int first = Backends.closedPort();
+        int second = Backends.closedPort();
+        backends.instances().add(ServiceInstance.builder("orders", "127.0.0.1", first).id("down-1").build());
+        backends.instances().add(ServiceInstance.builder("orders", "127.0.0.1", second).id("down-2").build());
+        mesh(FAST);
+
+        Throwable failure = catchThrowable(() -> call(mesh, new Request.Builder().url("http://orders/x").build()));
+
+        assertThat(failure).isInstanceOf(AttemptsFailedException.class)
+                .hasMessageStartingWith("All 2 attempts to service 'orders' failed: ")
+                .hasMessageContaining("down-1 (127.0.0.1:" + first + "): ConnectException")
+                .hasMessageContaining("down-2 (127.0.0.1:" + second + "): ConnectException")
+                .hasCauseInstanceOf(ConnectException.class);
+        assertThat(((AttemptsFailedException) failure).attempts()).hasSize(2);
+        assertThat(failure.getSuppressed()).hasSize(1).allMatch(ConnectException.class::isInstance);
+    }
+
+    @Test
+    void shouldEndWithLastAnswerWhenEveryInstanceWasTriedAndRetriesAreLeft() throws IOException {
+        backend(r -> status(503));
+        backend(r -> status(503));
+        mesh(RetryConfig.from(FAST).maxAttempts(5).build());
+
+        assertThat(call(mesh, new Request.Builder().url("http://orders/x").header("X-Call", "c1").build()))
+                .isEqualTo(503);
+
+        assertThat(backends.received(0)).containsExactly("c1");
+        assertThat(backends.received(1)).containsExactly("c1");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.mesh4j.api.RateLimitedException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.UnknownServiceException;
+import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
@@ -152,24 +153,23 @@ public final class MeshCallHandler {
         boolean markedIdempotent = request.tag(Idempotent.class) != null;
         boolean hedged = service.hedgingPolicy().appliesTo(request.method(), markedIdempotent, replayable);
         List<ServiceInstance> tried = hedged ? new ArrayList<>() : List.of();
+        AttemptTrail trail = null;
         int sent = 0;
+        Endpoint endpoint = picker.pick(new CallContext(service, request));
+        if (endpoint == null) {
+            NoHealthyInstanceException failure =
+                    new NoHealthyInstanceException(service.name(), service.knownInstances());
+            call.end(null, failure, CallOutcome.NO_INSTANCE);
+            throw failure;
+        }
         for (int attempt = 1; ; attempt++) {
-            Endpoint endpoint = picker.pick(sent == 0
-                    ? new CallContext(service, request)
-                    : new CallContext(service, request, sent + 1, tried));
-            if (endpoint == null) {
-                NoHealthyInstanceException failure =
-                        new NoHealthyInstanceException(service.name(), service.knownInstances());
-                call.end(null, failure, CallOutcome.NO_INSTANCE);
-                throw failure;
-            }
             long now = attempt == 1 ? callStart : ticker.read();
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
             if (left <= 0) {
-                InterruptedIOException failure = new InterruptedIOException(
-                        "deadline of " + timeouts.overallTimeout() + " for service '" + service.name() + "' exceeded");
+                InterruptedIOException failure = new InterruptedIOException("deadline of "
+                        + Checks.format(timeouts.overallTimeout()) + " for service '" + service.name() + "' exceeded");
                 call.end(null, failure, CallOutcome.TIMEOUT);
-                throw failure;
+                throw trail == null ? failure : trail.failure(service.name(), null, failure);
             }
             AttemptKind kind = attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY;
             AttemptResult result;
@@ -193,16 +193,27 @@ public final class MeshCallHandler {
                     retryAfter, replayable);
             if (delay == RetryPolicy.NO_RETRY
                     || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
-                return finish(call, result);
+                return finish(service.name(), call, result, trail, hedged ? null : endpoint.instance());
             }
-            result.close();
             if (!hedged) {
                 if (tried.isEmpty()) {
                     tried = new ArrayList<>(retry.config().maxAttempts());
                 }
                 tried.add(endpoint.instance());
             }
+            Endpoint next = picker.pick(new CallContext(service, request, sent + 1, tried));
+            if (next == null || tried.contains(next.instance())) {
+                return finish(service.name(), call, result, trail, hedged ? null : endpoint.instance());
+            }
+            if (!hedged) {
+                if (trail == null) {
+                    trail = new AttemptTrail();
+                }
+                trail.add(endpoint.instance(), result);
+            }
+            result.close();
             pause(delay, call);
+            endpoint = next;
         }
     }
 
@@ -317,13 +328,22 @@ public final class MeshCallHandler {
         return exact ? current != millis : current == 0 || current > millis;
     }
 
-    private static Response finish(CallScope call, AttemptResult result) throws IOException {
+    /**
+     * Ends the call with its last attempt's result. A failure after earlier attempts becomes an
+     * {@link io.mesh4j.api.AttemptsFailedException} naming them all; {@code instance} is the last attempt's, or
+     * {@code null} for a hedged round.
+     */
+    private static Response finish(String service, CallScope call, AttemptResult result,
+            @Nullable AttemptTrail trail, @Nullable ServiceInstance instance) throws IOException {
         if (result.response != null) {
             call.end(result.response, null, CallOutcome.ofStatus(result.response.code()));
             return result.response;
         }
         Throwable failure = result.failure;
         call.end(null, failure, CallOutcome.ofFailure(result.outcome));
+        if (trail != null && !(failure instanceof Error)) {
+            throw trail.failure(service, instance, failure);
+        }
         if (failure instanceof IOException) {
             throw (IOException) failure;
         }
