@@ -1,0 +1,91 @@
+package com.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.sun.net.httpserver.HttpServer;
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.client.StaticDiscovery;
+import io.mesh4j.discovery.consul.ConsulDiscovery;
+import io.mesh4j.lb.LoadBalancers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+/** The artifacts as a user's build resolves them: a mesh call over loopback backends, and Consul discovery. */
+class ConsumerTest {
+
+    /** A loopback server answering every request on {@code path} with {@code body} and {@code headers}. */
+    private static HttpServer serve(String path, byte[] body, String... headers) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(path, exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            for (int i = 0; i < headers.length; i += 2) {
+                exchange.getResponseHeaders().set(headers[i], headers[i + 1]);
+            }
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    @Test
+    void shouldBalanceCallsOverLoopbackBackendsWhenBuiltAsReadmeSays() throws IOException {
+        List<HttpServer> backends = new ArrayList<>();
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (String name : List.of("orders-1", "orders-2")) {
+            HttpServer server = serve("/", name.getBytes(StandardCharsets.UTF_8));
+            backends.add(server);
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getAddress().getPort()).id(name)
+                    .build());
+        }
+        Set<String> answeredBy = new TreeSet<>();
+        try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instances))
+                .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build()).build()) {
+            for (int i = 0; i < 4; i++) {
+                Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
+                try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+                    answeredBy.add(response.body().string());
+                }
+            }
+        } finally {
+            backends.forEach(server -> server.stop(0));
+        }
+
+        assertEquals(Set.of("orders-1", "orders-2"), answeredBy);
+    }
+
+    @Test
+    void shouldReadConsulsDocumentedAnswerWhenConsulDiscoveryIsBuilt() throws IOException {
+        byte[] documented;
+        try (InputStream in = ConsumerTest.class.getResourceAsStream("/health-service-redis.json")) {
+            documented = in.readAllBytes();
+        }
+        HttpServer consul = serve("/v1/health/service/redis", documented, "X-Consul-Index", "100",
+                "Content-Type", "application/json");
+        try (ConsulDiscovery discovery = ConsulDiscovery.builder()
+                .agentUrl("http://127.0.0.1:" + consul.getAddress().getPort()).build()) {
+            List<ServiceInstance> instances = discovery.instances("redis");
+
+            assertEquals(1, instances.size());
+            assertEquals("10.1.10.12", instances.get(0).host());
+            assertEquals(8000, instances.get(0).port());
+        } finally {
+            consul.stop(0);
+        }
+    }
+}
