@@ -22,9 +22,17 @@ import okhttp3.Response;
  *
  * <p>Thread-safe; one interceptor serves any number of clients and threads.
  *
- * <p>Errors: {@link io.mesh4j.api.UnknownServiceException} and {@link io.mesh4j.api.NoHealthyInstanceException},
- * both {@link io.mesh4j.api.MeshException}s and so {@link IOException}s, which OkHttp hands to
- * {@code Callback.onFailure} for asynchronous calls.
+ * <p>What it changes for each mesh call, on any client: OkHttp's own retry after a connection failure (and of a
+ * 408) is off for the call's attempts, each attempt runs with the service's per-try timeout (the deadline only
+ * shortens the client's timeouts), and the backend sees {@code Host: <service>} unless the service asks for the
+ * instance's address. OkHttp's resend of a 503 with {@code Retry-After: 0} cannot be stopped from here; on a client
+ * built by {@link MeshClient#okHttpClient()} it is, and elsewhere the first one is logged as a warning.
+ *
+ * <p>Errors: {@link io.mesh4j.api.UnknownServiceException}, {@link io.mesh4j.api.NoHealthyInstanceException},
+ * {@link io.mesh4j.api.AttemptsFailedException} (every attempt failed; each instance and why in its message) and
+ * {@link io.mesh4j.api.ClientClosedException}, all {@link io.mesh4j.api.MeshException}s and so
+ * {@link IOException}s, which OkHttp hands to {@code Callback.onFailure} for asynchronous calls; a call that failed
+ * at its only attempt throws that attempt's own failure.
  */
 public final class MeshInterceptor implements Interceptor {
 
