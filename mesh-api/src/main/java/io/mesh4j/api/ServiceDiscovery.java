@@ -41,6 +41,18 @@ public interface ServiceDiscovery extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Why this discovery cannot say whether {@code service} exists, when it cannot: its registry did not answer
+     * (refused, timed out, failed) before it ever knew the service. {@code null} when it knows the service, knows it
+     * does not exist, or has nothing to report. The client asks only when a call to a host that discovery did not
+     * know failed with an unknown host, to tell the caller the truth ({@link DiscoveryUnavailableException}).
+     * Default: {@code null}.
+     */
+    @Nullable
+    default Throwable failure(String service) {
+        return null;
+    }
+
     /** Releases what this discovery holds (watches, threads, connections). Idempotent. */
     @Override
     default void close() {

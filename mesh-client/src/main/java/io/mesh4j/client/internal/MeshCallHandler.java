@@ -3,17 +3,18 @@ package io.mesh4j.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.CircuitOpenException;
+import io.mesh4j.api.DiscoveryUnavailableException;
 import io.mesh4j.api.MeshException;
 import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.RateLimitedException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.UnknownServiceException;
-import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.api.internal.Checks;
 import io.mesh4j.client.Fallback;
 import io.mesh4j.client.HostHeader;
 import io.mesh4j.client.Idempotent;
@@ -23,6 +24,7 @@ import io.mesh4j.resilience.ServiceGuard;
 import io.mesh4j.resilience.TimeoutConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,10 +92,7 @@ public final class MeshCallHandler {
         HttpUrl url = request.url();
         ServiceState service = registry.find(url.host());
         if (service == null) {
-            if (unknownHostPolicy == UnknownHostPolicy.FAIL) {
-                throw new UnknownServiceException(url.host());
-            }
-            return original.proceed(request);
+            return passThrough(original, request, url.host());
         }
         Interceptor.Chain chain = original.getRetryOnConnectionFailure()
                 ? original.withRetryOnConnectionFailure(false)
@@ -214,6 +213,31 @@ public final class MeshCallHandler {
             result.close();
             pause(delay, call);
             endpoint = next;
+        }
+    }
+
+    /**
+     * Handles a host discovery does not know: fails it, or passes it on, as the client is configured. When discovery
+     * could not say because its registry did not answer, a failure that would only mislead (the host does not
+     * resolve, or is unknown) becomes a {@link DiscoveryUnavailableException} naming discovery's own failure.
+     */
+    private Response passThrough(Interceptor.Chain chain, Request request, String host) throws IOException {
+        if (unknownHostPolicy == UnknownHostPolicy.FAIL) {
+            Throwable unavailable = registry.discoveryFailure(host);
+            throw unavailable != null
+                    ? new DiscoveryUnavailableException(host, unavailable)
+                    : new UnknownServiceException(host);
+        }
+        try {
+            return chain.proceed(request);
+        } catch (UnknownHostException notResolved) {
+            Throwable unavailable = registry.discoveryFailure(host);
+            if (unavailable == null) {
+                throw notResolved;
+            }
+            DiscoveryUnavailableException failure = new DiscoveryUnavailableException(host, unavailable);
+            failure.addSuppressed(notResolved);
+            throw failure;
         }
     }
 

@@ -66,6 +66,16 @@ public final class ServiceRegistry implements AutoCloseable {
         return services.computeIfAbsent(host, name -> open(name, current));
     }
 
+    /** Why discovery could not say whether {@code host} is a service (its registry did not answer), or {@code null}. */
+    @Nullable
+    public Throwable discoveryFailure(String host) {
+        try {
+            return discovery.failure(host);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Whether discovery, which may itself have been closed by now, still knows {@code host} as a service. */
     private boolean knows(String host) {
         try {

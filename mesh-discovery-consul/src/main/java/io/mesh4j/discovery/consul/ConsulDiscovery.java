@@ -10,6 +10,7 @@ import io.mesh4j.api.Subscription;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,6 +118,23 @@ public final class ConsulDiscovery implements ServiceDiscovery {
         requireNonNull(service, "service");
         requireNonNull(listener, "listener");
         return watch(service).subscribe(listener);
+    }
+
+    /**
+     * The failure of the last query for {@code service} while Consul has never answered for it, naming the agent,
+     * else {@code null}.
+     */
+    @Override
+    @Nullable
+    public Throwable failure(String service) {
+        ServiceWatch watch = watches.get(service);
+        Throwable failure = watch == null ? null : watch.failureBeforeAnswer();
+        if (failure == null) {
+            return null;
+        }
+        return new IOException("Consul agent at " + settings.agentUrl + " did not answer for service '" + service
+                + "' (" + failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()) + ")", failure);
     }
 
     /** How old the last good answer for {@code service} is, or {@code null} when it has none (yet). */

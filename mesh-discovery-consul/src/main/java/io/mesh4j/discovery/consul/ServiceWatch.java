@@ -54,6 +54,9 @@ final class ServiceWatch {
     private volatile long lastGoodNanos;
     private volatile long lastTouchNanos;
     private volatile boolean unknown;
+    /** The failure of the last query while Consul has never answered; {@code null} once it has. */
+    @Nullable
+    private volatile Throwable failureBeforeAnswer;
     private volatile boolean stopped;
 
     private long index;
@@ -89,6 +92,12 @@ final class ServiceWatch {
 
     boolean isUnknown() {
         return unknown;
+    }
+
+    /** Why the service's existence is not known yet: the last query's failure while Consul never answered. */
+    @Nullable
+    Throwable failureBeforeAnswer() {
+        return failureBeforeAnswer;
     }
 
     /**
@@ -156,6 +165,7 @@ final class ServiceWatch {
             onError(e);
             return;
         }
+        failureBeforeAnswer = null;
         long returned = answer.index == null ? 0 : answer.index;
         index = returned < index ? 0 : Math.max(1, returned);
         lastGoodNanos = settings.ticker.read();
@@ -196,6 +206,9 @@ final class ServiceWatch {
             return;
         }
         consecutiveErrors++;
+        if (!answered) {
+            failureBeforeAnswer = failure;
+        }
         if (!outage) {
             outage = true;
             List<ServiceInstance> kept = current;

@@ -206,9 +206,11 @@ class ConsulDiscoveryTest {
         discovery = builder().build();
 
         assertThat(discovery.instances("redis")).as("Consul has not answered yet").isNull();
+        assertThat(discovery.failure("redis")).as("why it cannot tell").isNotNull();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.instances("redis"))
                 .extracting(ServiceInstance::host).containsExactly("10.0.0.1"));
+        assertThat(discovery.failure("redis")).isNull();
     }
 
     @Test
