@@ -2,7 +2,14 @@ package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.api.balancer.LoadBalancer;
+import io.mesh4j.api.balancer.LoadBalancerFactory;
+import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.resilience.RetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +20,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MeshClientConcurrencyTest {
 
@@ -69,6 +83,123 @@ class MeshClientConcurrencyTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(backends.get(i).getRequestCount()).isEqualTo((int) answers.get("backend-" + i).sum());
             }
+        }
+    }
+
+    /** Round robin whose every picked endpoint counts its start and end, and notices a second end. */
+    private static final class CountingBalancers implements LoadBalancerFactory {
+        final AtomicLong starts = new AtomicLong();
+        final AtomicLong ends = new AtomicLong();
+        final AtomicLong secondEnds = new AtomicLong();
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public LoadBalancer newLoadBalancer(String service) {
+            LoadBalancer delegate = LoadBalancers.roundRobin().newLoadBalancer(service);
+            return new LoadBalancer() {
+                @Override
+                public void updateInstances(List<ServiceInstance> instances) {
+                    delegate.updateInstances(instances);
+                }
+
+                @Override
+                public Picker picker() {
+                    Picker picker = delegate.picker();
+                    return context -> {
+                        Endpoint picked = picker.pick(context);
+                        return picked == null ? null : new CountingEndpoint(picked);
+                    };
+                }
+            };
+        }
+
+        private final class CountingEndpoint implements Endpoint {
+            private final Endpoint delegate;
+            private final AtomicBoolean ended = new AtomicBoolean();
+
+            CountingEndpoint(Endpoint delegate) {
+                this.delegate = delegate;
+            }
+
+            @Override
+            public ServiceInstance instance() {
+                return delegate.instance();
+            }
+
+            @Override
+            public void onAttemptStart() {
+                starts.incrementAndGet();
+            }
+
+            @Override
+            public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
+                if (!ended.compareAndSet(false, true)) {
+                    secondEnds.incrementAndGet();
+                }
+                ends.incrementAndGet();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "through the mesh's client: {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldEndEveryAttemptExactlyOnceWhenThreadsMixSyncAsyncRetriesAndUnreadBodies(boolean throughMeshClient)
+            throws Exception {
+        int threads = 8;
+        int callsPerThread = 200;
+        AtomicInteger served = new AtomicInteger();
+        try (Backends backends = Backends.start(2)) {
+            MockWebServer flaky = Backends.serve(request -> served.incrementAndGet() % 5 == 0
+                    ? new MockResponse.Builder().code(503).body("busy").build()
+                    : new MockResponse.Builder().body("backend-2").build());
+            List<ServiceInstance> instances = new ArrayList<>(backends.instances("orders"));
+            instances.add(ServiceInstance.builder("orders", flaky.getHostName(), flaky.getPort()).id("backend-2")
+                    .build());
+            CountingBalancers counting = new CountingBalancers();
+            MeshClient mesh = MeshClient.builder()
+                    .discovery(StaticDiscovery.of(instances))
+                    .defaultSettings(ServiceSettings.custom().balancer(counting).retry(RetryConfig.custom()
+                            .backoffBase(Duration.ZERO).backoffMax(Duration.ZERO).budgetPercent(100).build()).build())
+                    .build();
+            OkHttpClient client = throughMeshClient
+                    ? mesh.okHttpClient()
+                    : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < callsPerThread; i++) {
+                        Request request = new Request.Builder().url("http://orders/work?i=" + i).build();
+                        if (i % 3 == 0) {
+                            Calls.enqueue(client.newCall(request)).get(10, TimeUnit.SECONDS);
+                        } else {
+                            try (Response response = client.newCall(request).execute()) {
+                                if (i % 3 == 1) {
+                                    response.body().string();
+                                }
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(2, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+            mesh.close();
+            int onTheWire = backends.get(0).getRequestCount() + backends.get(1).getRequestCount()
+                    + flaky.getRequestCount();
+            flaky.close();
+
+            assertThat(counting.secondEnds.get()).isZero();
+            assertThat(counting.ends.get()).isEqualTo(counting.starts.get());
+            assertThat(counting.starts.get()).as("attempts started, requests the servers read")
+                    .isEqualTo(onTheWire).isGreaterThan((long) threads * callsPerThread);
         }
     }
 }
