@@ -163,6 +163,28 @@ class RetryTest {
     }
 
     @Test
+    void shouldSpendNoRetryBudgetWhenNoUntriedInstanceIsLeft() throws IOException {
+        backend(r -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(backends.instances()))
+                .ticker(new ManualTicker())
+                .meterRegistry(meters)
+                .defaultSettings(ServiceSettings.custom().retry(RetryConfig.from(FAST).budgetPercent(100)
+                        .budgetMinPerSecond(0).build()).build())
+                .build();
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(call(mesh, new Request.Builder().url("http://orders/x").header("X-Call", "c" + i).build()))
+                    .isEqualTo(503);
+        }
+
+        assertThat(backends.received(0)).hasSize(10);
+        assertThat(meters.find("mesh.client.retry.budget").gauge().value()).as("10 calls, no retry made")
+                .isEqualTo(10.0);
+    }
+
+    @Test
     void shouldRetryPostWhenCallerMarkedItIdempotent() throws IOException {
         backend(r -> status(503));
         backend(r -> status(200));

@@ -187,21 +187,24 @@ public final class MeshCallHandler {
                         new Attempt(service, endpoint, scope, now));
             }
             int status = result.response != null ? result.response.code() : 0;
+            Endpoint next = null;
+            if ((result.failure != null || retry.isRetryableStatus(status)) && attempt < retry.config().maxAttempts()) {
+                if (!hedged) {
+                    if (tried.isEmpty()) {
+                        tried = new ArrayList<>(retry.config().maxAttempts());
+                    }
+                    tried.add(endpoint.instance());
+                }
+                next = picker.pick(new CallContext(service, request, sent + 1, tried));
+            }
+            if (next == null || tried.contains(next.instance())) {
+                return finish(service.name(), call, result, trail, hedged ? null : endpoint.instance());
+            }
             long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
             long delay = retry.retryDelayNanos(request.method(), markedIdempotent, attempt, result.outcome, status,
                     retryAfter, replayable);
             if (delay == RetryPolicy.NO_RETRY
                     || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
-                return finish(service.name(), call, result, trail, hedged ? null : endpoint.instance());
-            }
-            if (!hedged) {
-                if (tried.isEmpty()) {
-                    tried = new ArrayList<>(retry.config().maxAttempts());
-                }
-                tried.add(endpoint.instance());
-            }
-            Endpoint next = picker.pick(new CallContext(service, request, sent + 1, tried));
-            if (next == null || tried.contains(next.instance())) {
                 return finish(service.name(), call, result, trail, hedged ? null : endpoint.instance());
             }
             if (!hedged) {
