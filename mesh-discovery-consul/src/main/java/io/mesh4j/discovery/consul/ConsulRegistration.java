@@ -75,6 +75,9 @@ public final class ConsulRegistration implements AutoCloseable {
         if (instance.zone() != null) {
             meta.put(builder.zoneMetadataKey, instance.zone());
         }
+        if (instance.secure() && builder.tlsMetadataKey != null) {
+            meta.put(builder.tlsMetadataKey, "true");
+        }
         ImmutableRegCheck.Builder check = ImmutableRegCheck.builder()
                 .deregisterCriticalServiceAfter(builder.deregisterCriticalServiceAfter.toSeconds() + "s");
         if (builder.httpCheckUrl != null) {
@@ -176,6 +179,8 @@ public final class ConsulRegistration implements AutoCloseable {
      *   <tr><td>{@code httpCheck}</td><td>none (TTL check)</td><td>interval 1 s to 1 h</td></tr>
      *   <tr><td>{@code deregisterCriticalServiceAfter}</td><td>1 min</td><td>1 min to 7 days</td></tr>
      *   <tr><td>{@code zoneMetadataKey}</td><td>{@code zone}</td><td></td></tr>
+     *   <tr><td>{@code tlsMetadataKey}</td><td>{@code secure}: a secure instance registers {@code secure=true}, which
+     *   {@code ConsulDiscovery} reads by default</td><td>a key, or none</td></tr>
      *   <tr><td>{@code deregisterOnShutdown}</td><td>true</td><td></td></tr>
      * </table>
      */
@@ -190,6 +195,8 @@ public final class ConsulRegistration implements AutoCloseable {
         private Duration httpCheckInterval = Duration.ofSeconds(10);
         private Duration deregisterCriticalServiceAfter = Duration.ofMinutes(1);
         private String zoneMetadataKey = "zone";
+        @Nullable
+        private String tlsMetadataKey = "secure";
         private boolean deregisterOnShutdown = true;
 
         private Builder(ServiceInstance instance) {
@@ -231,6 +238,16 @@ public final class ConsulRegistration implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The service metadata key set to {@code true} for an instance that serves TLS
+         * ({@link ServiceInstance#secure()}), as {@link ConsulDiscovery.Builder#tlsMetadataKey} reads it; {@code null}
+         * for none. Default: {@code secure}.
+         */
+        public Builder tlsMetadataKey(@Nullable String tlsMetadataKey) {
+            this.tlsMetadataKey = tlsMetadataKey;
+            return this;
+        }
+
         /** Whether a JVM shutdown hook deregisters the instance. Default: true. */
         public Builder deregisterOnShutdown(boolean deregisterOnShutdown) {
             this.deregisterOnShutdown = deregisterOnShutdown;
@@ -250,6 +267,10 @@ public final class ConsulRegistration implements AutoCloseable {
                     Duration.ofDays(7));
             if (!agentUrl.startsWith("http://") && !agentUrl.startsWith("https://")) {
                 throw new IllegalArgumentException("agentUrl: '" + agentUrl + "' (expected: an http or https URL)");
+            }
+            if (tlsMetadataKey != null && tlsMetadataKey.isBlank()) {
+                throw new IllegalArgumentException("tlsMetadataKey: '" + tlsMetadataKey
+                        + "' (expected: a metadata key, or null for none)");
             }
             ConsulRegistration registration = new ConsulRegistration(this);
             try {

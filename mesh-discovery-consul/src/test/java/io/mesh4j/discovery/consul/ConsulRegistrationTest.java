@@ -74,6 +74,21 @@ class ConsulRegistrationTest {
     }
 
     @Test
+    void shouldMarkSecureInstanceAsDiscoveryReadsItWhenRegistering() {
+        consul.stubFor(put(urlPathEqualTo(HEARTBEAT)).willReturn(aResponse().withStatus(200)));
+        ServiceInstance secure = ServiceInstance.builder("orders", "10.0.0.7", 8443).id("orders-7").secure(true)
+                .build();
+
+        registration = ConsulRegistration.builder(secure).agentUrl("http://localhost:" + consul.port())
+                .deregisterOnShutdown(false).register();
+
+        consul.verify(putRequestedFor(urlPathEqualTo(REGISTER))
+                .withRequestBody(matchingJsonPath("$.Meta.secure", equalTo("true"))));
+        assertThatThrownBy(() -> ConsulRegistration.builder(secure).tlsMetadataKey(" ").register())
+                .hasMessageStartingWith("tlsMetadataKey: ' '");
+    }
+
+    @Test
     void shouldKeepTtlCheckPassingWithHeartbeats() {
         consul.stubFor(put(urlPathEqualTo(HEARTBEAT)).willReturn(aResponse().withStatus(200)));
 
