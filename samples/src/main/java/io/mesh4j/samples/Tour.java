@@ -1,0 +1,289 @@
+package io.mesh4j.samples;
+
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.balancer.LoadBalancerFactory;
+import io.mesh4j.client.MeshClient;
+import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.client.StaticDiscovery;
+import io.mesh4j.lb.Algorithm;
+import io.mesh4j.lb.BalancerConfig;
+import io.mesh4j.lb.LoadBalancers;
+import io.mesh4j.lb.OutlierEjectionConfig;
+import io.mesh4j.resilience.HedgingConfig;
+import io.mesh4j.resilience.RetryConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * A tour of the mesh in short acts, each a before/after table over loopback instances of an {@code orders} service:
+ * round robin against peak-EWMA when one instance is slow and one fails often; failover when an instance dies and
+ * comes back; naive retries against the retry budget when the whole service fails; hedging against a slow instance.
+ * Each act is a method that returns its figures, so a test runs the acts at small scale and checks what they claim.
+ *
+ * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
+ */
+public final class Tour {
+
+    private Tour() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream out = System.out;
+        out.println("Mesh4j tour: loopback instances of 'orders', a MeshClient over static discovery.");
+        printBalancers(out, balancers(400, out));
+        printFailover(out, failover(Duration.ofMillis(2_500), out));
+        printRetries(out, retries(300, out));
+        printHedging(out, hedging(300, out));
+    }
+
+    /** What one way of calling did: calls per instance, latency percentiles, success rate, requests on the wire. */
+    record Spread(Map<String, Integer> answeredBy, double p50Millis, double p99Millis, double successRate,
+            int calls, int requests) {
+
+        double share(String instance) {
+            return (double) answeredBy.getOrDefault(instance, 0) / calls;
+        }
+
+        double requestsPerCall() {
+            return (double) requests / calls;
+        }
+    }
+
+    /** Act 1's figures: the same calls by round robin and by peak-EWMA, and EWMA's share of the slow one per window. */
+    record Balancers(Spread roundRobin, Spread peakEwma, List<Double> ewmaSlowShareByWindow) {
+    }
+
+    /**
+     * Act 2's figures, per phase (before, down, back up): the share of the calls that sent a request to the dying
+     * instance (counted where it arrives), and the calls that failed.
+     */
+    record Failover(List<Double> shareOfDying, List<Integer> failedCalls, List<Integer> calls) {
+    }
+
+    /** Act 3's figures: requests on the wire per call with retries and no budget, and with the default budget. */
+    record Retries(Spread naive, Spread budgeted) {
+    }
+
+    /** Act 4's figures: round robin without and with hedging after 5 ms. */
+    record Hedging(Spread without, Spread with) {
+    }
+
+    /** Act 1: two fast instances, one 10 times slower, one failing 30% of its calls. */
+    static Balancers balancers(int calls, PrintStream progress) throws IOException {
+        try (TourBackend fast1 = new TourBackend("orders-1").delay(1);
+                TourBackend fast2 = new TourBackend("orders-2").delay(1);
+                TourBackend slow = new TourBackend("slow").delay(10);
+                TourBackend flaky = new TourBackend("flaky").delay(1).failing(3)) {
+            List<TourBackend> all = List.of(fast1, fast2, slow, flaky);
+            Spread roundRobin = run(all, ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build(),
+                    calls, "act 1, round robin", progress, null);
+            List<String> order = new ArrayList<>();
+            Spread peakEwma = run(all, ServiceSettings.ofDefaults(), calls, "act 1, peak-EWMA", progress, order);
+            List<Double> windows = new ArrayList<>();
+            int window = Math.max(1, calls / 8);
+            for (int from = 0; from + window <= order.size(); from += window) {
+                windows.add((double) order.subList(from, from + window).stream().filter("slow"::equals).count()
+                        / window);
+            }
+            return new Balancers(roundRobin, peakEwma, windows);
+        }
+    }
+
+    /** Act 2: four instances under steady traffic; one dies for a {@code phase}, then comes back for one more. */
+    static Failover failover(Duration phase, PrintStream progress) throws IOException {
+        try (TourBackend a = new TourBackend("orders-1"); TourBackend b = new TourBackend("orders-2");
+                TourBackend c = new TourBackend("orders-3"); TourBackend dying = new TourBackend("orders-4");
+                MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b, c, dying))).build()) {
+            List<Double> share = new ArrayList<>();
+            List<Integer> failed = new ArrayList<>();
+            List<Integer> calls = new ArrayList<>();
+            String[] names = {"before", "orders-4 down", "orders-4 back"};
+            for (int p = 0; p < 3; p++) {
+                dying.down(p == 1);
+                int made = 0;
+                int errors = 0;
+                dying.takeReceived();
+                long end = System.nanoTime() + phase.toNanos();
+                while (System.nanoTime() < end) {
+                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                        response.body().string();
+                        if (response.code() != 200) {
+                            errors++;
+                        }
+                    } catch (IOException e) {
+                        errors++;
+                    }
+                    made++;
+                    pause(2);
+                    progress.printf("\r  act 2, %s: %d calls", names[p], made);
+                }
+                clearProgress(progress);
+                share.add((double) dying.takeReceived() / made);
+                failed.add(errors);
+                calls.add(made);
+            }
+            return new Failover(share, failed, calls);
+        }
+    }
+
+    /** Act 3: every instance answers 503; three attempts per call without a budget, then within the default one. */
+    static Retries retries(int calls, PrintStream progress) throws IOException {
+        try (TourBackend a = new TourBackend("orders-1").failing(10);
+                TourBackend b = new TourBackend("orders-2").failing(10);
+                TourBackend c = new TourBackend("orders-3").failing(10)) {
+            List<TourBackend> all = List.of(a, b, c);
+            RetryConfig unbudgeted = RetryConfig.custom().backoffBase(Duration.ZERO).backoffMax(Duration.ZERO)
+                    .budgetPercent(1_000).budgetMinPerSecond(100_000).build();
+            RetryConfig budgeted = RetryConfig.from(RetryConfig.ofDefaults()).backoffBase(Duration.ZERO)
+                    .backoffMax(Duration.ZERO).build();
+            LoadBalancerFactory noEjection = LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
+                    .outlierEjection(OutlierEjectionConfig.disabled()).build());
+            Spread naive = run(all, ServiceSettings.custom().balancer(noEjection).retry(unbudgeted).build(), calls,
+                    "act 3, retries without a budget", progress, null);
+            Spread withBudget = run(all, ServiceSettings.custom().balancer(noEjection).retry(budgeted).build(),
+                    calls, "act 3, retries within the budget", progress, null);
+            return new Retries(naive, withBudget);
+        }
+    }
+
+    /** Act 4: five instances, one answering in 30 ms and the others in 1 ms, by round robin. */
+    static Hedging hedging(int calls, PrintStream progress) throws IOException {
+        List<TourBackend> all = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 4; i++) {
+                all.add(new TourBackend("orders-" + i).delay(1));
+            }
+            all.add(new TourBackend("slow").delay(30));
+            ServiceSettings roundRobin = ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build();
+            Spread without = run(all, roundRobin, calls, "act 4, without hedging", progress, null);
+            Spread with = run(all, ServiceSettings.from(roundRobin)
+                    .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build()).build(),
+                    calls, "act 4, hedging after 5 ms", progress, null);
+            return new Hedging(without, with);
+        } finally {
+            all.forEach(TourBackend::close);
+        }
+    }
+
+    /** Sends {@code calls} GETs through a new mesh client with {@code settings}; records who answered, in order. */
+    private static Spread run(List<TourBackend> backends, ServiceSettings settings, int calls, String act,
+            PrintStream progress, List<String> order) throws IOException {
+        backends.forEach(TourBackend::takeReceived);
+        Map<String, Integer> answeredBy = new LinkedHashMap<>();
+        long[] nanos = new long[calls];
+        int ok = 0;
+        try (MeshClient mesh = MeshClient.builder().discovery(discovery(backends)).defaultSettings(settings)
+                .build()) {
+            OkHttpClient http = mesh.okHttpClient();
+            for (int i = 0; i < calls; i++) {
+                long start = System.nanoTime();
+                String answer;
+                try (Response response = http.newCall(request()).execute()) {
+                    answer = response.body().string();
+                    ok += response.code() == 200 ? 1 : 0;
+                } catch (IOException e) {
+                    answer = "failed";
+                }
+                nanos[i] = System.nanoTime() - start;
+                answeredBy.merge(answer, 1, Integer::sum);
+                if (order != null) {
+                    order.add(answer);
+                }
+                if (i % 20 == 0) {
+                    progress.printf("\r  %s: %d/%d calls", act, i, calls);
+                }
+            }
+        }
+        clearProgress(progress);
+        int requests = backends.stream().mapToInt(TourBackend::takeReceived).sum();
+        Arrays.sort(nanos);
+        return new Spread(answeredBy, nanos[calls / 2] / 1e6, nanos[Math.min(calls - 1, calls * 99 / 100)] / 1e6,
+                (double) ok / calls, calls, requests);
+    }
+
+    private static void clearProgress(PrintStream progress) {
+        progress.print("\r" + " ".repeat(72) + "\r");
+    }
+
+    private static StaticDiscovery discovery(List<TourBackend> backends) {
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (TourBackend backend : backends) {
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", backend.port()).id(backend.name()).build());
+        }
+        return StaticDiscovery.of(instances);
+    }
+
+    private static Request request() {
+        return new Request.Builder().url("http://orders/v1/items").build();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void printBalancers(PrintStream out, Balancers act) {
+        out.println();
+        out.println("Act 1. Round robin or peak-EWMA (the default), " + act.roundRobin().calls() + " calls each:"
+                + " orders-1 and orders-2 answer in 1 ms, 'slow' in 10 ms, 'flaky' fails 3 calls in 10 (retried"
+                + " elsewhere)");
+        out.println("  balancer     orders-1 orders-2   slow  flaky   p50 ms   p99 ms  success");
+        for (Map.Entry<String, Spread> row : Map.of("round robin", act.roundRobin(), "peak-EWMA", act.peakEwma())
+                .entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.reverseOrder())).toList()) {
+            Spread s = row.getValue();
+            out.printf(Locale.ROOT, "  %-11s %8.0f%% %7.0f%% %5.0f%% %5.0f%% %8.2f %8.2f %7.1f%%%n", row.getKey(),
+                    100 * s.share("orders-1"), 100 * s.share("orders-2"), 100 * s.share("slow"),
+                    100 * s.share("flaky"), s.p50Millis(), s.p99Millis(), 100 * s.successRate());
+        }
+        StringBuilder windows = new StringBuilder();
+        act.ewmaSlowShareByWindow().forEach(share -> windows.append(String.format(Locale.ROOT, " %.0f%%", 100 * share)));
+        out.println("  peak-EWMA's share of 'slow', call window by call window:" + windows);
+        out.println("  (peak-EWMA compares two instances drawn at random: 'slow' still wins when drawn against 'flaky',"
+                + " whose failures weigh more than slowness)");
+    }
+
+    private static void printFailover(PrintStream out, Failover act) {
+        out.println();
+        out.println("Act 2. Failover: orders-4 drops every connection for a while, then answers again (GETs are"
+                + " retried on another instance)");
+        out.println("  phase            calls  requests reaching orders-4  failed calls");
+        String[] names = {"before", "orders-4 down", "orders-4 back"};
+        for (int p = 0; p < 3; p++) {
+            out.printf(Locale.ROOT, "  %-15s %6d %26.0f%% %13d%n", names[p], act.calls().get(p),
+                    100 * act.shareOfDying().get(p), act.failedCalls().get(p));
+        }
+    }
+
+    private static void printRetries(PrintStream out, Retries act) {
+        out.println();
+        out.println("Act 3. Every instance answers 503 (outlier ejection off, to show retries alone): what the"
+                + " service receives per call");
+        out.printf(Locale.ROOT, "  3 attempts, no budget          %.2f requests per call%n",
+                act.naive().requestsPerCall());
+        out.printf(Locale.ROOT, "  3 attempts, the default budget %.2f requests per call (20%% of calls plus 10 a second)%n",
+                act.budgeted().requestsPerCall());
+    }
+
+    private static void printHedging(PrintStream out, Hedging act) {
+        out.println();
+        out.println("Act 4. One instance of five answers in 30 ms, round robin: a backup request after 5 ms");
+        out.printf(Locale.ROOT, "  without hedging  p50 %.2f ms  p99 %.2f ms  %.2f requests per call%n",
+                act.without().p50Millis(), act.without().p99Millis(), act.without().requestsPerCall());
+        out.printf(Locale.ROOT, "  with hedging     p50 %.2f ms  p99 %.2f ms  %.2f requests per call%n",
+                act.with().p50Millis(), act.with().p99Millis(), act.with().requestsPerCall());
+    }
+}

@@ -1,0 +1,53 @@
+package io.mesh4j.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Each act of the tour at small scale, checked for the effect it shows. */
+class TourTest {
+
+    private final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+
+    @Test
+    void shouldSendLessToSlowAndFailingInstancesWhenPeakEwmaReplacesRoundRobin() throws IOException {
+        Tour.Balancers act = Tour.balancers(200, quiet);
+
+        double roundRobin = act.roundRobin().share("slow") + act.roundRobin().share("flaky");
+        double peakEwma = act.peakEwma().share("slow") + act.peakEwma().share("flaky");
+        assertThat(peakEwma).isLessThan(roundRobin - 0.15);
+        assertThat(act.roundRobin().successRate()).isEqualTo(1.0);
+        assertThat(act.peakEwma().successRate()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldFailNoCallAndStopSendingToDeadInstanceWhenItDrops() throws IOException {
+        Tour.Failover act = Tour.failover(Duration.ofMillis(300), quiet);
+
+        assertThat(act.failedCalls()).containsOnly(0);
+        assertThat(act.shareOfDying().get(0)).as("before").isPositive();
+        assertThat(act.shareOfDying().get(1) * act.calls().get(1)).as("requests that reached it while down")
+                .isLessThanOrEqualTo(3.0);
+    }
+
+    @Test
+    void shouldSendFewerRequestsPerCallWhenRetriesHaveABudget() throws IOException {
+        Tour.Retries act = Tour.retries(300, quiet);
+
+        assertThat(act.naive().requestsPerCall()).isEqualTo(3.0);
+        assertThat(act.budgeted().requestsPerCall()).isLessThan(2.0);
+    }
+
+    @Test
+    void shouldCutP99WhenHedging() throws IOException {
+        Tour.Hedging act = Tour.hedging(100, quiet);
+
+        assertThat(act.with().p99Millis()).isLessThan(act.without().p99Millis() * 0.6);
+        assertThat(act.with().requestsPerCall()).isGreaterThan(1.0);
+        assertThat(act.without().requestsPerCall()).isEqualTo(1.0);
+    }
+}
