@@ -1,5 +1,9 @@
 package io.mesh4j.samples;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.mesh4j.api.CircuitOpenException;
+import io.mesh4j.api.RateLimitedException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.client.MeshClient;
@@ -28,7 +32,8 @@ import okhttp3.Response;
 /**
  * A tour of the mesh in short acts, each a before/after table over loopback instances of an {@code orders} service:
  * round robin against peak-EWMA when one instance is slow and one fails often; failover when an instance dies and
- * comes back; naive retries against the retry budget when the whole service fails; hedging against a slow instance.
+ * comes back; naive retries against the retry budget when the whole service fails; hedging against a slow instance;
+ * a circuit breaker opening and closing; a rate limit.
  * Each act is a method that returns its figures, so a test runs the acts at small scale and checks what they claim.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
@@ -45,6 +50,8 @@ public final class Tour {
         printFailover(out, failover(Duration.ofMillis(2_500), out));
         printRetries(out, retries(300, out));
         printHedging(out, hedging(300, out));
+        printBreaker(out, circuitBreaker(100, Duration.ofSeconds(1), out));
+        printRateLimit(out, rateLimit(200, out));
     }
 
     /** What one way of calling did: calls per instance, latency percentiles, success rate, requests on the wire. */
@@ -77,6 +84,14 @@ public final class Tour {
 
     /** Act 4's figures: round robin without and with hedging after 5 ms. */
     record Hedging(Spread without, Spread with) {
+    }
+
+    /** Act 5's figures, per phase: calls answered 200, calls the breaker rejected, requests reaching the service. */
+    record Breaker(List<Integer> answered, List<Integer> rejected, List<Integer> requests, List<String> transitions) {
+    }
+
+    /** Act 6's figures: calls made, answered, rejected by the rate limit, and requests reaching the service. */
+    record RateLimit(int calls, int answered, int rejected, int requests) {
     }
 
     /** Act 1: two fast instances, one 10 times slower, one failing 30% of its calls. */
@@ -173,6 +188,80 @@ public final class Tour {
             return new Hedging(without, with);
         } finally {
             all.forEach(TourBackend::close);
+        }
+    }
+
+    /**
+     * Act 5: a service circuit breaker (open at 50% failures over 10 calls, for {@code openFor}). The service fails
+     * every call for a while, then recovers: first while the breaker is still open, then after it may try again.
+     */
+    static Breaker circuitBreaker(int callsPerPhase, Duration openFor, PrintStream progress) throws IOException {
+        try (TourBackend a = new TourBackend("orders-1").failing(10);
+                TourBackend b = new TourBackend("orders-2").failing(10);
+                MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b)))
+                        .defaultSettings(ServiceSettings.custom().retry(RetryConfig.disabled())
+                                .circuitBreaker(CircuitBreakerConfig.custom().slidingWindowSize(10)
+                                        .minimumNumberOfCalls(10).failureRateThreshold(50)
+                                        .waitDurationInOpenState(openFor).permittedNumberOfCallsInHalfOpenState(3)
+                                        .build())
+                                .build())
+                        .build()) {
+            List<String> transitions = new ArrayList<>();
+            mesh.guard("orders").circuitBreaker().getEventPublisher()
+                    .onStateTransition(event -> transitions.add(event.getStateTransition().toString()));
+            List<Integer> answered = new ArrayList<>();
+            List<Integer> rejected = new ArrayList<>();
+            List<Integer> requests = new ArrayList<>();
+            for (int phase = 0; phase < 3; phase++) {
+                if (phase == 1) {
+                    a.failing(0);
+                    b.failing(0);
+                } else if (phase == 2) {
+                    pause(openFor.toMillis() + 100);
+                }
+                a.takeReceived();
+                b.takeReceived();
+                int ok = 0;
+                int open = 0;
+                for (int i = 0; i < callsPerPhase; i++) {
+                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                        response.body().string();
+                        ok += response.code() == 200 ? 1 : 0;
+                    } catch (CircuitOpenException e) {
+                        open++;
+                    }
+                }
+                answered.add(ok);
+                rejected.add(open);
+                requests.add(a.takeReceived() + b.takeReceived());
+                progress.printf("\r  act 5, phase %d of 3", phase + 1);
+            }
+            clearProgress(progress);
+            return new Breaker(answered, rejected, requests, transitions);
+        }
+    }
+
+    /** Act 6: a rate limit of 50 calls a second, and {@code calls} calls made as fast as one thread can. */
+    static RateLimit rateLimit(int calls, PrintStream progress) throws IOException {
+        try (TourBackend a = new TourBackend("orders-1");
+                MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a)))
+                        .defaultSettings(ServiceSettings.custom().rateLimit(RateLimiterConfig.custom()
+                                .limitForPeriod(50).limitRefreshPeriod(Duration.ofSeconds(1)).build()).build())
+                        .build()) {
+            a.takeReceived();
+            int ok = 0;
+            int limited = 0;
+            for (int i = 0; i < calls; i++) {
+                try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                    response.body().string();
+                    ok += response.code() == 200 ? 1 : 0;
+                } catch (RateLimitedException e) {
+                    limited++;
+                }
+            }
+            progress.print("\r  act 6");
+            clearProgress(progress);
+            return new RateLimit(calls, ok, limited, a.takeReceived());
         }
     }
 
@@ -276,6 +365,27 @@ public final class Tour {
                 act.naive().requestsPerCall());
         out.printf(Locale.ROOT, "  3 attempts, the default budget %.2f requests per call (20%% of calls plus 10 a second)%n",
                 act.budgeted().requestsPerCall());
+    }
+
+    private static void printBreaker(PrintStream out, Breaker act) {
+        out.println();
+        out.println("Act 5. A circuit breaker on the service (opens at 50% failures over 10 calls, tries again after 1 s),"
+                + " no retries");
+        out.println("  phase                              answered  rejected by the breaker  requests reaching orders");
+        String[] names = {"service fails every call", "service recovered, breaker open", "1 s later"};
+        for (int p = 0; p < 3; p++) {
+            out.printf(Locale.ROOT, "  %-33s %9d %24d %25d%n", names[p], act.answered().get(p), act.rejected().get(p),
+                    act.requests().get(p));
+        }
+        out.println("  transitions: " + String.join(", ", act.transitions()));
+    }
+
+    private static void printRateLimit(PrintStream out, RateLimit act) {
+        out.println();
+        out.println("Act 6. A rate limit of 50 calls a second, " + act.calls() + " calls from one thread as fast as it"
+                + " can");
+        out.printf(Locale.ROOT, "  answered %d, rejected at once with RateLimitedException %d, requests reaching orders"
+                + " %d%n", act.answered(), act.rejected(), act.requests());
     }
 
     private static void printHedging(PrintStream out, Hedging act) {

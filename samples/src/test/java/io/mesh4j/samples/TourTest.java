@@ -50,4 +50,26 @@ class TourTest {
         assertThat(act.with().requestsPerCall()).isGreaterThan(1.0);
         assertThat(act.without().requestsPerCall()).isEqualTo(1.0);
     }
+
+    @Test
+    void shouldRejectCallsWithoutReachingServiceWhileBreakerIsOpenThenCloseIt() throws IOException {
+        Tour.Breaker act = Tour.circuitBreaker(40, Duration.ofMillis(300), quiet);
+
+        assertThat(act.rejected().get(0)).as("failing phase").isPositive();
+        assertThat(act.requests().get(0)).isEqualTo(40 - act.rejected().get(0));
+        assertThat(act.rejected().get(1)).as("recovered, still open").isEqualTo(40);
+        assertThat(act.requests().get(1)).isZero();
+        assertThat(act.answered().get(2)).as("after the wait").isEqualTo(40);
+        assertThat(act.transitions()).containsExactly("State transition from CLOSED to OPEN",
+                "State transition from OPEN to HALF_OPEN", "State transition from HALF_OPEN to CLOSED");
+    }
+
+    @Test
+    void shouldSendOnlyWhatRateLimitAllowsWhenCallsComeFaster() throws IOException {
+        Tour.RateLimit act = Tour.rateLimit(150, quiet);
+
+        assertThat(act.rejected()).isPositive();
+        assertThat(act.answered() + act.rejected()).isEqualTo(150);
+        assertThat(act.requests()).isEqualTo(act.answered());
+    }
 }
