@@ -15,6 +15,8 @@ import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import io.mesh4j.resilience.HedgingConfig;
 import io.mesh4j.resilience.RetryConfig;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -25,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -33,7 +37,7 @@ import okhttp3.Response;
  * A tour of the mesh in short acts, each a before/after table over loopback instances of an {@code orders} service:
  * round robin against peak-EWMA when one instance is slow and one fails often; failover when an instance dies and
  * comes back; naive retries against the retry budget when the whole service fails; hedging against a slow instance;
- * a circuit breaker opening and closing; a rate limit.
+ * a circuit breaker opening and closing; a rate limit; and what a client records in Micrometer.
  * Each act is a method that returns its figures, so a test runs the acts at small scale and checks what they claim.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
@@ -52,6 +56,34 @@ public final class Tour {
         printHedging(out, hedging(300, out));
         printBreaker(out, circuitBreaker(100, Duration.ofSeconds(1), out));
         printRateLimit(out, rateLimit(200, out));
+        printMetrics(out, metrics(200, out));
+    }
+
+    /** Act 7: what a client records in Micrometer: 5 instances, one 30 ms slow, round robin with hedging after 5 ms. */
+    static SimpleMeterRegistry metrics(int calls, PrintStream progress) throws IOException {
+        List<TourBackend> all = new ArrayList<>();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try {
+            for (int i = 1; i <= 4; i++) {
+                all.add(new TourBackend("orders-" + i).delay(1));
+            }
+            all.add(new TourBackend("slow").delay(30));
+            try (MeshClient mesh = MeshClient.builder().discovery(discovery(all)).meterRegistry(meters)
+                    .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin())
+                            .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build()).build())
+                    .build()) {
+                for (int i = 0; i < calls; i++) {
+                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                        response.body().string();
+                    }
+                }
+                progress.print("\r  act 7");
+                clearProgress(progress);
+                return meters;
+            }
+        } finally {
+            all.forEach(TourBackend::close);
+        }
     }
 
     /** What one way of calling did: calls per instance, latency percentiles, success rate, requests on the wire. */
@@ -75,7 +107,7 @@ public final class Tour {
      * Act 2's figures, per phase (before, down, back up): the share of the calls that sent a request to the dying
      * instance (counted where it arrives), and the calls that failed.
      */
-    record Failover(List<Double> shareOfDying, List<Integer> failedCalls, List<Integer> calls) {
+    record Failover(List<Double> shareOfDying, List<Integer> failedCalls, List<Integer> calls, List<Integer> ejected) {
     }
 
     /** Act 3's figures: requests on the wire per call with retries and no budget, and with the default budget. */
@@ -118,38 +150,49 @@ public final class Tour {
     /** Act 2: four instances under steady traffic; one dies for a {@code phase}, then comes back for one more. */
     static Failover failover(Duration phase, PrintStream progress) throws IOException {
         try (TourBackend a = new TourBackend("orders-1"); TourBackend b = new TourBackend("orders-2");
-                TourBackend c = new TourBackend("orders-3"); TourBackend dying = new TourBackend("orders-4");
-                MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b, c, dying))).build()) {
-            List<Double> share = new ArrayList<>();
-            List<Integer> failed = new ArrayList<>();
-            List<Integer> calls = new ArrayList<>();
-            String[] names = {"before", "orders-4 down", "orders-4 back"};
-            for (int p = 0; p < 3; p++) {
-                dying.down(p == 1);
-                int made = 0;
-                int errors = 0;
-                dying.takeReceived();
-                long end = System.nanoTime() + phase.toNanos();
-                while (System.nanoTime() < end) {
-                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
-                        response.body().string();
-                        if (response.code() != 200) {
-                            errors++;
-                        }
-                    } catch (IOException e) {
+                TourBackend c = new TourBackend("orders-3"); TourBackend dying = new TourBackend("orders-4")) {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            try (MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b, c, dying)))
+                    .meterRegistry(meters).build()) {
+                return failover(mesh, meters, dying, phase, progress);
+            }
+        }
+    }
+
+    /** Act 2's three phases on {@code mesh}: before, while {@code dying} drops connections, after it is back. */
+    private static Failover failover(MeshClient mesh, SimpleMeterRegistry meters, TourBackend dying, Duration phase,
+            PrintStream progress) {
+        List<Double> share = new ArrayList<>();
+        List<Integer> failed = new ArrayList<>();
+        List<Integer> calls = new ArrayList<>();
+        List<Integer> ejected = new ArrayList<>();
+        String[] names = {"before", "orders-4 down", "orders-4 back"};
+        for (int p = 0; p < 3; p++) {
+            dying.down(p == 1);
+            int made = 0;
+            int errors = 0;
+            dying.takeReceived();
+            long end = System.nanoTime() + phase.toNanos();
+            while (System.nanoTime() < end) {
+                try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                    response.body().string();
+                    if (response.code() != 200) {
                         errors++;
                     }
-                    made++;
-                    pause(2);
-                    progress.printf("\r  act 2, %s: %d calls", names[p], made);
+                } catch (IOException e) {
+                    errors++;
                 }
-                clearProgress(progress);
-                share.add((double) dying.takeReceived() / made);
-                failed.add(errors);
-                calls.add(made);
+                made++;
+                pause(2);
+                progress.printf("\r  act 2, %s: %d calls", names[p], made);
             }
-            return new Failover(share, failed, calls);
+            clearProgress(progress);
+            share.add((double) dying.takeReceived() / made);
+            failed.add(errors);
+            calls.add(made);
+            ejected.add((int) meters.get("mesh.service.instances").tag("state", "ejected").gauge().value());
         }
+        return new Failover(share, failed, calls, ejected);
     }
 
     /** Act 3: every instance answers 503; three attempts per call without a budget, then within the default one. */
@@ -349,12 +392,14 @@ public final class Tour {
         out.println();
         out.println("Act 2. Failover: orders-4 drops every connection for a while, then answers again (GETs are"
                 + " retried on another instance)");
-        out.println("  phase            calls  requests reaching orders-4  failed calls");
+        out.println("  phase            calls  requests reaching orders-4  failed calls  instances ejected");
         String[] names = {"before", "orders-4 down", "orders-4 back"};
         for (int p = 0; p < 3; p++) {
-            out.printf(Locale.ROOT, "  %-15s %6d %26.0f%% %13d%n", names[p], act.calls().get(p),
-                    100 * act.shareOfDying().get(p), act.failedCalls().get(p));
+            out.printf(Locale.ROOT, "  %-15s %6d %26.1f%% %13d %18d%n", names[p], act.calls().get(p),
+                    100 * act.shareOfDying().get(p), act.failedCalls().get(p), act.ejected().get(p));
         }
+        out.println("  (after its first failed attempts, peak-EWMA's failure penalty keeps orders-4 out for 2 s at a"
+                + " time, so it rarely fails 5 times in a row, which outlier ejection needs)");
     }
 
     private static void printRetries(PrintStream out, Retries act) {
@@ -386,6 +431,21 @@ public final class Tour {
                 + " can");
         out.printf(Locale.ROOT, "  answered %d, rejected at once with RateLimitedException %d, requests reaching orders"
                 + " %d%n", act.answered(), act.rejected(), act.requests());
+    }
+
+    private static void printMetrics(PrintStream out, SimpleMeterRegistry meters) {
+        out.println();
+        out.println("Act 7. What the client recorded in Micrometer (act 4's setup with hedging, 200 calls)");
+        for (Timer timer : meters.find("mesh.client.requests").timers()) {
+            out.printf(Locale.ROOT, "  mesh.client.requests{status=%s,outcome=%s}: %d calls, mean %.2f ms, max %.2f ms%n",
+                    timer.getId().getTag("status"), timer.getId().getTag("outcome"), timer.count(),
+                    timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS));
+        }
+        Map<String, Double> byKind = new TreeMap<>();
+        meters.find("mesh.client.attempts").counters().forEach(counter ->
+                byKind.merge(counter.getId().getTag("kind"), counter.count(), Double::sum));
+        byKind.forEach((kind, count) -> out.printf(Locale.ROOT, "  mesh.client.attempts{kind=%s}: %.0f%n", kind,
+                count));
     }
 
     private static void printHedging(PrintStream out, Hedging act) {

@@ -2,6 +2,9 @@ package io.mesh4j.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -71,5 +74,15 @@ class TourTest {
         assertThat(act.rejected()).isPositive();
         assertThat(act.answered() + act.rejected()).isEqualTo(150);
         assertThat(act.requests()).isEqualTo(act.answered());
+    }
+
+    @Test
+    void shouldRecordEveryCallAndItsHedgesWhenMetricsAreOn() throws IOException {
+        SimpleMeterRegistry meters = Tour.metrics(60, quiet);
+
+        assertThat(meters.find("mesh.client.requests").timers().stream().mapToLong(Timer::count).sum())
+                .isEqualTo(60);
+        assertThat(meters.find("mesh.client.attempts").tag("kind", "hedge").counters().stream()
+                .mapToDouble(Counter::count).sum()).isPositive();
     }
 }
