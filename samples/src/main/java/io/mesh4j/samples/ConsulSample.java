@@ -1,6 +1,5 @@
 package io.mesh4j.samples;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.discovery.consul.ConsulDiscovery;
@@ -40,9 +39,9 @@ public final class ConsulSample {
      * when no agent answers, 1 when the call through the mesh fails.
      */
     static int run(String agentUrl, PrintStream out) throws IOException {
-        HttpServer backend = Backend.start("orders-1 (registered in Consul)");
+        LoopbackBackend backend = new LoopbackBackend("orders-1 (registered in Consul)");
         try {
-            ServiceInstance self = ServiceInstance.builder("orders", "127.0.0.1", backend.getAddress().getPort())
+            ServiceInstance self = ServiceInstance.builder("orders", "127.0.0.1", backend.port())
                     .id("orders-sample-1").build();
             ConsulRegistration registration;
             try {
@@ -69,7 +68,7 @@ public final class ConsulSample {
                 return 1;
             }
         } finally {
-            backend.stop(0);
+            backend.close();
         }
     }
 }

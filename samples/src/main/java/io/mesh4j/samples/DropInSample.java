@@ -1,6 +1,5 @@
 package io.mesh4j.samples;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.StaticDiscovery;
@@ -33,9 +32,9 @@ public final class DropInSample {
 
     /** Runs the sample, printing to {@code out}; returns the answers in the order they came. */
     static List<String> run(PrintStream out) throws IOException {
-        HttpServer first = Backend.start("orders-1");
-        HttpServer second = Backend.start("orders-2");
-        HttpServer elsewhere = Backend.start("a host outside the mesh");
+        LoopbackBackend first = new LoopbackBackend("orders-1");
+        LoopbackBackend second = new LoopbackBackend("orders-2");
+        LoopbackBackend elsewhere = new LoopbackBackend("a host outside the mesh");
         AtomicInteger intercepted = new AtomicInteger();
         OkHttpClient existing = new OkHttpClient.Builder()
                 .callTimeout(Duration.ofSeconds(5))
@@ -45,23 +44,23 @@ public final class DropInSample {
                 })
                 .build();
         StaticDiscovery discovery = StaticDiscovery.of(
-                ServiceInstance.builder("orders", "127.0.0.1", first.getAddress().getPort()).id("orders-1").build(),
-                ServiceInstance.builder("orders", "127.0.0.1", second.getAddress().getPort()).id("orders-2").build());
+                ServiceInstance.builder("orders", "127.0.0.1", first.port()).id("orders-1").build(),
+                ServiceInstance.builder("orders", "127.0.0.1", second.port()).id("orders-2").build());
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).okHttpClient(existing).build()) {
             OkHttpClient http = mesh.okHttpClient();
             List<String> answers = List.of(
                     get(http, "http://orders/v1/items"),
                     get(http, "http://orders/v1/items"),
-                    get(http, "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/"));
+                    get(http, "http://127.0.0.1:" + elsewhere.port() + "/"));
             out.println("Your OkHttpClient, with the mesh added through MeshClient.builder().okHttpClient(it):");
             out.println("  http://orders/v1/items   answered by " + answers.get(0) + ", then " + answers.get(1));
             out.println("  http://127.0.0.1:<port>/ answered by " + answers.get(2) + " (passed through)");
             out.println("  your interceptor ran " + intercepted.get() + " times, once per call");
             return answers;
         } finally {
-            first.stop(0);
-            second.stop(0);
-            elsewhere.stop(0);
+            first.close();
+            second.close();
+            elsewhere.close();
         }
     }
 

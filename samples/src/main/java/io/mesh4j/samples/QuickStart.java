@@ -1,6 +1,5 @@
 package io.mesh4j.samples;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.ServiceSettings;
@@ -8,10 +7,6 @@ import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.HedgingConfig;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -44,14 +39,12 @@ public final class QuickStart {
     }
 
     public static void main(String[] args) throws IOException {
-        // The JDK server delays small responses on keep-alive connections unless Nagle's algorithm is off.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        List<HttpServer> backends = new ArrayList<>();
+        List<LoopbackBackend> backends = new ArrayList<>();
         List<ServiceInstance> instances = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            HttpServer server = startBackend("orders-" + i, i == 3 ? 20 : 1);
+            LoopbackBackend server = new LoopbackBackend("orders-" + i).delay(i == 3 ? 20 : 1);
             backends.add(server);
-            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getAddress().getPort())
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.port())
                     .id("orders-" + i)
                     .build());
         }
@@ -86,7 +79,7 @@ public final class QuickStart {
                             get(http, "http://orders/"), get(http, "http://orders/")));
             printMetrics(meters);
         } finally {
-            backends.forEach(server -> server.stop(0));
+            backends.forEach(LoopbackBackend::close);
         }
     }
 
@@ -125,24 +118,5 @@ public final class QuickStart {
         try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
             return response.body().string();
         }
-    }
-
-    private static HttpServer startBackend(String name, long delayMillis) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        byte[] body = name.getBytes(StandardCharsets.UTF_8);
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            try {
-                Thread.sleep(delayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server;
     }
 }

@@ -61,13 +61,13 @@ public final class Tour {
 
     /** Act 7: what a client records in Micrometer: 5 instances, one 30 ms slow, round robin with hedging after 5 ms. */
     static SimpleMeterRegistry metrics(int calls, PrintStream progress) throws IOException {
-        List<TourBackend> all = new ArrayList<>();
+        List<LoopbackBackend> all = new ArrayList<>();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try {
             for (int i = 1; i <= 4; i++) {
-                all.add(new TourBackend("orders-" + i).delay(1));
+                all.add(new LoopbackBackend("orders-" + i).delay(1));
             }
-            all.add(new TourBackend("slow").delay(30));
+            all.add(new LoopbackBackend("slow").delay(30));
             try (MeshClient mesh = MeshClient.builder().discovery(discovery(all)).meterRegistry(meters)
                     .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin())
                             .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build()).build())
@@ -82,7 +82,7 @@ public final class Tour {
                 return meters;
             }
         } finally {
-            all.forEach(TourBackend::close);
+            all.forEach(LoopbackBackend::close);
         }
     }
 
@@ -128,11 +128,11 @@ public final class Tour {
 
     /** Act 1: two fast instances, one 10 times slower, one failing 30% of its calls. */
     static Balancers balancers(int calls, PrintStream progress) throws IOException {
-        try (TourBackend fast1 = new TourBackend("orders-1").delay(1);
-                TourBackend fast2 = new TourBackend("orders-2").delay(1);
-                TourBackend slow = new TourBackend("slow").delay(10);
-                TourBackend flaky = new TourBackend("flaky").delay(1).failing(3)) {
-            List<TourBackend> all = List.of(fast1, fast2, slow, flaky);
+        try (LoopbackBackend fast1 = new LoopbackBackend("orders-1").delay(1);
+                LoopbackBackend fast2 = new LoopbackBackend("orders-2").delay(1);
+                LoopbackBackend slow = new LoopbackBackend("slow").delay(10);
+                LoopbackBackend flaky = new LoopbackBackend("flaky").delay(1).failing(3)) {
+            List<LoopbackBackend> all = List.of(fast1, fast2, slow, flaky);
             Spread roundRobin = run(all, ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build(),
                     calls, "act 1, round robin", progress, null);
             List<String> order = new ArrayList<>();
@@ -149,8 +149,8 @@ public final class Tour {
 
     /** Act 2: four instances under steady traffic; one dies for a {@code phase}, then comes back for one more. */
     static Failover failover(Duration phase, PrintStream progress) throws IOException {
-        try (TourBackend a = new TourBackend("orders-1"); TourBackend b = new TourBackend("orders-2");
-                TourBackend c = new TourBackend("orders-3"); TourBackend dying = new TourBackend("orders-4")) {
+        try (LoopbackBackend a = new LoopbackBackend("orders-1"); LoopbackBackend b = new LoopbackBackend("orders-2");
+                LoopbackBackend c = new LoopbackBackend("orders-3"); LoopbackBackend dying = new LoopbackBackend("orders-4")) {
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try (MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b, c, dying)))
                     .meterRegistry(meters).build()) {
@@ -160,7 +160,7 @@ public final class Tour {
     }
 
     /** Act 2's three phases on {@code mesh}: before, while {@code dying} drops connections, after it is back. */
-    private static Failover failover(MeshClient mesh, SimpleMeterRegistry meters, TourBackend dying, Duration phase,
+    private static Failover failover(MeshClient mesh, SimpleMeterRegistry meters, LoopbackBackend dying, Duration phase,
             PrintStream progress) {
         List<Double> share = new ArrayList<>();
         List<Integer> failed = new ArrayList<>();
@@ -197,10 +197,10 @@ public final class Tour {
 
     /** Act 3: every instance answers 503; three attempts per call without a budget, then within the default one. */
     static Retries retries(int calls, PrintStream progress) throws IOException {
-        try (TourBackend a = new TourBackend("orders-1").failing(10);
-                TourBackend b = new TourBackend("orders-2").failing(10);
-                TourBackend c = new TourBackend("orders-3").failing(10)) {
-            List<TourBackend> all = List.of(a, b, c);
+        try (LoopbackBackend a = new LoopbackBackend("orders-1").failing(10);
+                LoopbackBackend b = new LoopbackBackend("orders-2").failing(10);
+                LoopbackBackend c = new LoopbackBackend("orders-3").failing(10)) {
+            List<LoopbackBackend> all = List.of(a, b, c);
             RetryConfig unbudgeted = RetryConfig.custom().backoffBase(Duration.ZERO).backoffMax(Duration.ZERO)
                     .budgetPercent(1_000).budgetMinPerSecond(100_000).build();
             RetryConfig budgeted = RetryConfig.from(RetryConfig.ofDefaults()).backoffBase(Duration.ZERO)
@@ -217,12 +217,12 @@ public final class Tour {
 
     /** Act 4: five instances, one answering in 30 ms and the others in 1 ms, by round robin. */
     static Hedging hedging(int calls, PrintStream progress) throws IOException {
-        List<TourBackend> all = new ArrayList<>();
+        List<LoopbackBackend> all = new ArrayList<>();
         try {
             for (int i = 1; i <= 4; i++) {
-                all.add(new TourBackend("orders-" + i).delay(1));
+                all.add(new LoopbackBackend("orders-" + i).delay(1));
             }
-            all.add(new TourBackend("slow").delay(30));
+            all.add(new LoopbackBackend("slow").delay(30));
             ServiceSettings roundRobin = ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build();
             Spread without = run(all, roundRobin, calls, "act 4, without hedging", progress, null);
             Spread with = run(all, ServiceSettings.from(roundRobin)
@@ -230,7 +230,7 @@ public final class Tour {
                     calls, "act 4, hedging after 5 ms", progress, null);
             return new Hedging(without, with);
         } finally {
-            all.forEach(TourBackend::close);
+            all.forEach(LoopbackBackend::close);
         }
     }
 
@@ -239,8 +239,8 @@ public final class Tour {
      * every call for a while, then recovers: first while the breaker is still open, then after it may try again.
      */
     static Breaker circuitBreaker(int callsPerPhase, Duration openFor, PrintStream progress) throws IOException {
-        try (TourBackend a = new TourBackend("orders-1").failing(10);
-                TourBackend b = new TourBackend("orders-2").failing(10);
+        try (LoopbackBackend a = new LoopbackBackend("orders-1").failing(10);
+                LoopbackBackend b = new LoopbackBackend("orders-2").failing(10);
                 MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a, b)))
                         .defaultSettings(ServiceSettings.custom().retry(RetryConfig.disabled())
                                 .circuitBreaker(CircuitBreakerConfig.custom().slidingWindowSize(10)
@@ -286,7 +286,7 @@ public final class Tour {
 
     /** Act 6: a rate limit of 50 calls a second, and {@code calls} calls made as fast as one thread can. */
     static RateLimit rateLimit(int calls, PrintStream progress) throws IOException {
-        try (TourBackend a = new TourBackend("orders-1");
+        try (LoopbackBackend a = new LoopbackBackend("orders-1");
                 MeshClient mesh = MeshClient.builder().discovery(discovery(List.of(a)))
                         .defaultSettings(ServiceSettings.custom().rateLimit(RateLimiterConfig.custom()
                                 .limitForPeriod(50).limitRefreshPeriod(Duration.ofSeconds(1)).build()).build())
@@ -309,9 +309,9 @@ public final class Tour {
     }
 
     /** Sends {@code calls} GETs through a new mesh client with {@code settings}; records who answered, in order. */
-    private static Spread run(List<TourBackend> backends, ServiceSettings settings, int calls, String act,
+    private static Spread run(List<LoopbackBackend> backends, ServiceSettings settings, int calls, String act,
             PrintStream progress, List<String> order) throws IOException {
-        backends.forEach(TourBackend::takeReceived);
+        backends.forEach(LoopbackBackend::takeReceived);
         Map<String, Integer> answeredBy = new LinkedHashMap<>();
         long[] nanos = new long[calls];
         int ok = 0;
@@ -338,7 +338,7 @@ public final class Tour {
             }
         }
         clearProgress(progress);
-        int requests = backends.stream().mapToInt(TourBackend::takeReceived).sum();
+        int requests = backends.stream().mapToInt(LoopbackBackend::takeReceived).sum();
         Arrays.sort(nanos);
         return new Spread(answeredBy, nanos[calls / 2] / 1e6, nanos[Math.min(calls - 1, calls * 99 / 100)] / 1e6,
                 (double) ok / calls, calls, requests);
@@ -348,9 +348,9 @@ public final class Tour {
         progress.print("\r" + " ".repeat(72) + "\r");
     }
 
-    private static StaticDiscovery discovery(List<TourBackend> backends) {
+    private static StaticDiscovery discovery(List<LoopbackBackend> backends) {
         List<ServiceInstance> instances = new ArrayList<>();
-        for (TourBackend backend : backends) {
+        for (LoopbackBackend backend : backends) {
             instances.add(ServiceInstance.builder("orders", "127.0.0.1", backend.port()).id(backend.name()).build());
         }
         return StaticDiscovery.of(instances);

@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One loopback instance of the tour's {@code orders} service, with the behaviour an act gives it: an answer delay,
+ * A loopback instance of the samples' {@code orders} service that answers with its name, with the behaviour a
+ * sample gives it: an answer delay,
  * a share of 503s (every request whose number modulo 10 falls below {@code failTenths}, so the share is exact), and a
  * switch that makes it drop connections as a crashed process would. It counts what it receives.
  *
  * <p>Thread-safe.
  */
-final class TourBackend implements AutoCloseable {
+final class LoopbackBackend implements AutoCloseable {
 
     static {
         // The JDK server delays small responses on keep-alive connections unless Nagle's algorithm is off; read
@@ -33,7 +34,7 @@ final class TourBackend implements AutoCloseable {
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger received = new AtomicInteger();
 
-    TourBackend(String name) throws IOException {
+    LoopbackBackend(String name) throws IOException {
         this.name = name;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = name.getBytes(StandardCharsets.UTF_8);
@@ -59,7 +60,7 @@ final class TourBackend implements AutoCloseable {
             }
         });
         server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "tour-" + name);
+            Thread thread = new Thread(runnable, "backend-" + name);
             thread.setDaemon(true);
             return thread;
         }));
@@ -74,12 +75,12 @@ final class TourBackend implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    TourBackend delay(long millis) {
+    LoopbackBackend delay(long millis) {
         delayMillis.set(millis);
         return this;
     }
 
-    TourBackend failing(int tenths) {
+    LoopbackBackend failing(int tenths) {
         failTenths.set(tenths);
         return this;
     }
