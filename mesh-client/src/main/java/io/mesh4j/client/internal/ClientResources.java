@@ -98,7 +98,10 @@ public final class ClientResources implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(executor);
             dispatcher.setMaxRequests(Integer.MAX_VALUE);
             dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
-            OkHttpClient.Builder builder = derive(baseClient).dispatcher(dispatcher);
+            // A hedged attempt's body is watched by the attempt itself (its Call gives no access to its listener),
+            // so this client keeps the base client's listeners instead of making a BodyEndListener per attempt.
+            OkHttpClient.Builder builder = derive(baseClient).dispatcher(dispatcher)
+                    .eventListenerFactory(baseClient.eventListenerFactory());
             builder.interceptors().clear();
             hedgeClient = builder.build();
         }
