@@ -23,8 +23,10 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import org.slf4j.event.Level;
 
 /**
@@ -56,7 +58,7 @@ import org.slf4j.event.Level;
  * on such a client OkHttp's resend of a 503 with {@code Retry-After: 0} cannot be stopped, and the first one is
  * logged as a warning. Every time the mesh measures is read from one {@link Ticker} ({@link Builder#ticker}).
  */
-public final class MeshClient implements AutoCloseable {
+public final class MeshClient implements Call.Factory, AutoCloseable {
 
     private final ServiceDiscovery discovery;
     private final ServiceSettings defaultSettings;
@@ -74,6 +76,7 @@ public final class MeshClient implements AutoCloseable {
     @Nullable
     private final ThreadPoolExecutor ownedDispatcherThreads;
     private final ServiceRegistry registry;
+    private final MeshCallHandler handler;
     private final MeshInterceptor interceptor;
     private final OkHttpClient okHttpClient;
 
@@ -101,8 +104,8 @@ public final class MeshClient implements AutoCloseable {
                 discovery, ticker);
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient, ticker),
                 telemetry);
-        this.interceptor = new MeshInterceptor(
-                new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker, MeshCallHandler.Sleeper.SYSTEM));
+        this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker);
+        this.interceptor = new MeshInterceptor(handler);
         this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
     }
 
@@ -126,6 +129,40 @@ public final class MeshClient implements AutoCloseable {
     }
 
     /**
+     * A call through the mesh: everything the service's settings ask for, hedging included. Its attempts are calls
+     * of {@link #okHttpClient()}, so they share the base client's connection pool, dispatcher, TLS and
+     * interceptors; asynchronous calls hold no dispatcher thread while they wait for a backoff or a hedge delay, and
+     * each attempt counts against the dispatcher's per-host limit of its own instance. A host that is no mesh
+     * service is one plain call of {@link #okHttpClient()}.
+     */
+    @Override
+    public Call newCall(Request request) {
+        return handler.newCall(okHttpClient, requireNonNull(request, "request"));
+    }
+
+    /**
+     * Calls through the mesh whose attempts are calls of {@code client}, your own: each attempt runs its
+     * application and network interceptors, TLS settings, proxy and connection pool. The attempts run on a client
+     * derived from it with the mesh's changes (see the class documentation) and, if it lacks it, the mesh
+     * interceptor, which applies each attempt's timeouts; {@code client} itself is not changed. Derive once and
+     * keep the factory: it is immutable and thread-safe.
+     *
+     * <pre>{@code
+     * Call.Factory calls = mesh.callFactory(existingClient);
+     * Response response = calls.newCall(new Request.Builder().url("http://orders/v1/items").build()).execute();
+     * }</pre>
+     */
+    public Call.Factory callFactory(OkHttpClient client) {
+        requireNonNull(client, "client");
+        OkHttpClient.Builder attempts = ClientResources.derive(client);
+        if (!attempts.interceptors().contains(interceptor)) {
+            attempts.addInterceptor(interceptor);
+        }
+        OkHttpClient attemptClient = attempts.build();
+        return request -> handler.newCall(attemptClient, requireNonNull(request, "request"));
+    }
+
+    /**
      * An OkHttp client with the mesh interceptor installed, derived from the configured base client (sharing its
      * connection pool, dispatcher, TLS and interceptors) with OkHttp's own resends turned off: see the class
      * documentation.
@@ -135,8 +172,9 @@ public final class MeshClient implements AutoCloseable {
     }
 
     /**
-     * The interceptor, for adding the mesh to an OkHttp client of your own. On such a client OkHttp may still resend
-     * a 503 with {@code Retry-After: 0} below the mesh (logged once); {@link #okHttpClient()} prevents that.
+     * The interceptor, for adding the mesh to an OkHttp client of your own: everything but hedging, which needs the
+     * mesh to run the call ({@link #newCall}, {@link #callFactory}). On such a client OkHttp may still resend a 503
+     * with {@code Retry-After: 0} below the mesh (logged once); {@link #callFactory} prevents that.
      */
     public MeshInterceptor interceptor() {
         return interceptor;

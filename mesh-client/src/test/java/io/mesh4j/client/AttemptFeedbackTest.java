@@ -32,6 +32,7 @@ class AttemptFeedbackTest {
 
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<RequestContext> contexts = new CopyOnWriteArrayList<>();
+    private final List<String> userHeaders = new CopyOnWriteArrayList<>();
     private MockWebServer server;
 
     /** A balancer that picks the first instance the call has not tried and records what it is told. */
@@ -50,7 +51,10 @@ class AttemptFeedbackTest {
                 public void updateInstances(List<ServiceInstance> instances) {
                     List<Endpoint> endpoints = instances.stream().<Endpoint>map(RecordingEndpoint::new).toList();
                     picker = context -> {
-                        contexts.add(context);
+                        // A context is valid only while picking: keep a copy.
+                        contexts.add(RequestContext.of(context.service(), context.method(), context.path(),
+                                context.hashKey(), context.attempt(), context.triedInstances()));
+                        userHeaders.add(String.valueOf(context.header("X-User")));
                         return endpoints.stream().filter(e -> !context.wasTried(e.instance())).findFirst()
                                 .orElse(null);
                     };
@@ -203,7 +207,7 @@ class AttemptFeedbackTest {
         assertThat(context.service()).isEqualTo("orders");
         assertThat(context.method()).isEqualTo("DELETE");
         assertThat(context.path()).isEqualTo("/v1/x");
-        assertThat(context.header("X-User")).isEqualTo("u7");
+        assertThat(userHeaders.get(0)).isEqualTo("u7");
         assertThat(context.attempt()).isEqualTo(1);
         assertThat(context.triedInstances()).isEmpty();
     }

@@ -42,7 +42,11 @@ class NoHiddenResendTest {
         /** {@link MeshClient#okHttpClient()}. */
         MESH_CLIENT,
         /** A plain {@code new OkHttpClient()} (retryOnConnectionFailure on) with the mesh interceptor added. */
-        OWN_CLIENT_WITH_INTERCEPTOR
+        OWN_CLIENT_WITH_INTERCEPTOR,
+        /** {@link MeshClient#newCall}: the mesh runs the call, each attempt a call of the mesh's client. */
+        MESH_CALLS,
+        /** {@link MeshClient#callFactory} over a plain {@code new OkHttpClient()}. */
+        OWN_CLIENT_CALL_FACTORY
     }
 
     private final RecordingBackends backends = new RecordingBackends();
@@ -56,15 +60,22 @@ class NoHiddenResendTest {
         backends.close();
     }
 
-    private OkHttpClient client(Client kind, RetryConfig retry) {
+    private Call.Factory client(Client kind, RetryConfig retry) {
         mesh = MeshClient.builder()
                 .discovery(StaticDiscovery.of(backends.instances()))
                 .ticker(new ManualTicker())
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).retry(retry).build())
                 .build();
-        return kind == Client.MESH_CLIENT
-                ? mesh.okHttpClient()
-                : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+        switch (kind) {
+            case MESH_CLIENT:
+                return mesh.okHttpClient();
+            case OWN_CLIENT_WITH_INTERCEPTOR:
+                return new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            case MESH_CALLS:
+                return mesh;
+            default:
+                return mesh.callFactory(new OkHttpClient());
+        }
     }
 
     /** A fresh connection's first request gets 200; on a kept-alive connection the server closes the socket after reading the request. */
@@ -75,12 +86,12 @@ class NoHiddenResendTest {
         return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
     }
 
-    private static Call post(OkHttpClient client, String id) {
+    private static Call post(Call.Factory client, String id) {
         return client.newCall(new Request.Builder().url("http://orders/pay").header("X-Call", id)
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build());
     }
 
-    private static Call get(OkHttpClient client, String id) {
+    private static Call get(Call.Factory client, String id) {
         return client.newCall(new Request.Builder().url("http://orders/x").header("X-Call", id).build());
     }
 
@@ -95,7 +106,7 @@ class NoHiddenResendTest {
     @EnumSource(Client.class)
     void shouldSendEachPostOnceWhenServerClosesKeptAliveConnectionAfterReadingIt(Client kind) throws IOException {
         backends.add(NoHiddenResendTest::closeKeptAliveConnection);
-        OkHttpClient client = client(kind, RetryConfig.ofDefaults());
+        Call.Factory client = client(kind, RetryConfig.ofDefaults());
 
         for (int i = 0; i < 5; i++) {
             assertThat(status(get(client, "warm-" + i))).isEqualTo(200);
@@ -107,12 +118,14 @@ class NoHiddenResendTest {
                 .containsExactly("pay-0", "pay-1", "pay-2", "pay-3", "pay-4");
     }
 
-    @Test
-    void shouldKeepGetsWithinBudgetAndSendPostsOnceWhenEveryInstanceAnswers503RetryAfterZero() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = Client.class, names = {"MESH_CLIENT", "MESH_CALLS", "OWN_CLIENT_CALL_FACTORY"})
+    void shouldKeepGetsWithinBudgetAndSendPostsOnceWhenEveryInstanceAnswers503RetryAfterZero(Client kind)
+            throws IOException {
         for (int i = 0; i < 3; i++) {
             backends.add(request -> new MockResponse.Builder().code(503).setHeader("Retry-After", "0").build());
         }
-        OkHttpClient client = client(Client.MESH_CLIENT, TWENTY_PERCENT);
+        Call.Factory client = client(kind, TWENTY_PERCENT);
 
         for (int i = 0; i < 100; i++) {
             assertThat(status(get(client, "get-" + i))).isEqualTo(503);
@@ -127,11 +140,12 @@ class NoHiddenResendTest {
         assertThat(backends.total()).as("20 POSTs").isEqualTo(20);
     }
 
-    @Test
-    void shouldHandRetryAfterZeroOnAsEquivalentDateWhenMeshClientSends() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = Client.class, names = {"MESH_CLIENT", "MESH_CALLS", "OWN_CLIENT_CALL_FACTORY"})
+    void shouldHandRetryAfterZeroOnAsEquivalentDateWhenMeshClientSends(Client kind) throws IOException {
         backends.add(request -> new MockResponse.Builder().code(503).setHeader("Retry-After", "0")
                 .setHeader("Date", "Thu, 03 Dec 2026 08:00:00 GMT").build());
-        OkHttpClient client = client(Client.MESH_CLIENT, RetryConfig.disabled());
+        Call.Factory client = client(kind, RetryConfig.disabled());
 
         try (Response response = get(client, "once").execute()) {
             assertThat(response.code()).isEqualTo(503);
@@ -143,7 +157,7 @@ class NoHiddenResendTest {
     @Test
     void shouldWarnOnceWhenCallersOwnClientResends503RetryAfterZeroBelowMesh() throws IOException {
         backends.add(request -> new MockResponse.Builder().code(503).setHeader("Retry-After", "0").build());
-        OkHttpClient client = client(Client.OWN_CLIENT_WITH_INTERCEPTOR, RetryConfig.disabled());
+        Call.Factory client = client(Client.OWN_CLIENT_WITH_INTERCEPTOR, RetryConfig.disabled());
         ListAppender<ILoggingEvent> warnings = new ListAppender<>();
         Logger logger = (Logger) LoggerFactory.getLogger(MeshCallHandler.class);
         warnings.start();
@@ -159,7 +173,7 @@ class NoHiddenResendTest {
         List<ILoggingEvent> events = warnings.list;
         assertThat(events).hasSize(1);
         assertThat(events.get(0).getFormattedMessage()).contains("OkHttp resent a request to service 'orders'")
-                .contains("MeshClient.okHttpClient()");
+                .contains("MeshClient.callFactory");
         assertThat(backends.received(0)).as("OkHttp's own resend, which only the mesh's client prevents")
                 .containsExactly("get-0", "get-0", "get-1", "get-1", "get-2", "get-2");
     }

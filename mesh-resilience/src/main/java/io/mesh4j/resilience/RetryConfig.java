@@ -146,7 +146,10 @@ public final class RetryConfig {
         private Builder() {
         }
 
-        /** Attempts per call, the first included, 1 to 10. Default: 3. */
+        /**
+         * Attempts per call, the first included, 1 to 10: no retry starts once the call has sent this many, hedges
+         * included (hedges themselves are bounded by {@code HedgingConfig.maxHedges}). Default: 3.
+         */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
             return this;

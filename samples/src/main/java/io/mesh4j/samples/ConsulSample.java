@@ -57,7 +57,7 @@ public final class ConsulSample {
                     ConsulDiscovery discovery = ConsulDiscovery.builder().agentUrl(agentUrl).build();
                     MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
                 out.println("Registered " + registration.instance().id() + " with the Consul agent at " + agentUrl);
-                try (Response response = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/")
+                try (Response response = mesh.newCall(new Request.Builder().url("http://orders/")
                         .build()).execute()) {
                     out.println("http://orders/ answered by " + response.body().string());
                 }

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
+import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -53,7 +53,7 @@ public final class QuickStart {
         ServiceSettings roundRobin = ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build();
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).defaultSettings(roundRobin).build()) {
             System.out.println("Round robin: " + REQUESTS + " requests to http://orders/v1/items");
-            spread(mesh.okHttpClient(), REQUESTS);
+            spread(mesh, REQUESTS);
         }
         ServiceSettings hedged = ServiceSettings.from(roundRobin)
                 .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build())
@@ -62,13 +62,13 @@ public final class QuickStart {
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).defaultSettings(hedged)
                 .meterRegistry(hedgeMeters).build()) {
             System.out.println("Round robin with hedging after 5 ms: " + REQUESTS + " requests");
-            spread(mesh.okHttpClient(), REQUESTS);
+            spread(mesh, REQUESTS);
             System.out.printf("  hedges sent: %.0f%n", hedgeMeters.find("mesh.client.attempts").tag("kind", "hedge")
                     .counters().stream().mapToDouble(Counter::count).sum());
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).meterRegistry(meters).build()) {
-            OkHttpClient http = mesh.okHttpClient();
+            Call.Factory http = mesh;
             System.out.println("Peak-EWMA (the default), orders-3 answering in 20 ms, the others in 1 ms: "
                     + 10 * REQUESTS + " requests");
             spread(http, 10 * REQUESTS);
@@ -101,7 +101,7 @@ public final class QuickStart {
         }
     }
 
-    private static void spread(OkHttpClient http, int requests) throws IOException {
+    private static void spread(Call.Factory http, int requests) throws IOException {
         Map<String, Integer> answeredBy = new TreeMap<>();
         int slow = 0;
         for (int i = 0; i < requests; i++) {
@@ -114,7 +114,7 @@ public final class QuickStart {
         System.out.printf("  calls slower than 15 ms: %d%n", slow);
     }
 
-    private static String get(OkHttpClient http, String url) throws IOException {
+    private static String get(Call.Factory http, String url) throws IOException {
         try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
             return response.body().string();
         }

@@ -29,7 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
+import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -73,7 +73,7 @@ public final class Tour {
                             .hedging(HedgingConfig.custom().delay(Duration.ofMillis(5)).build()).build())
                     .build()) {
                 for (int i = 0; i < calls; i++) {
-                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                    try (Response response = mesh.newCall(request()).execute()) {
                         response.body().string();
                     }
                 }
@@ -174,7 +174,7 @@ public final class Tour {
             dying.takeReceived();
             long end = System.nanoTime() + phase.toNanos();
             while (System.nanoTime() < end) {
-                try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                try (Response response = mesh.newCall(request()).execute()) {
                     response.body().string();
                     if (response.code() != 200) {
                         errors++;
@@ -267,7 +267,7 @@ public final class Tour {
                 int ok = 0;
                 int open = 0;
                 for (int i = 0; i < callsPerPhase; i++) {
-                    try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                    try (Response response = mesh.newCall(request()).execute()) {
                         response.body().string();
                         ok += response.code() == 200 ? 1 : 0;
                     } catch (CircuitOpenException e) {
@@ -295,7 +295,7 @@ public final class Tour {
             int ok = 0;
             int limited = 0;
             for (int i = 0; i < calls; i++) {
-                try (Response response = mesh.okHttpClient().newCall(request()).execute()) {
+                try (Response response = mesh.newCall(request()).execute()) {
                     response.body().string();
                     ok += response.code() == 200 ? 1 : 0;
                 } catch (RateLimitedException e) {
@@ -317,7 +317,7 @@ public final class Tour {
         int ok = 0;
         try (MeshClient mesh = MeshClient.builder().discovery(discovery(backends)).defaultSettings(settings)
                 .build()) {
-            OkHttpClient http = mesh.okHttpClient();
+            Call.Factory http = mesh;
             for (int i = 0; i < calls; i++) {
                 long start = System.nanoTime();
                 String answer;

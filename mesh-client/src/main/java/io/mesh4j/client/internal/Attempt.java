@@ -7,7 +7,10 @@ import io.mesh4j.api.balancer.Endpoint;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import okhttp3.Call;
+import okhttp3.EventListener;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
+import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
@@ -30,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link BodyEndListener}; elsewhere the response is handed on with a body that watches itself (which costs a copy
  * of the response).
  *
- * <p>Threading: created and ended by the thread running the call. The verdict of a response is given by whichever
- * thread reads or closes it, exactly once.
+ * <p>Threading: created and ended by whichever thread drives the call at the time ({@link CallRun}), one at a time.
+ * The verdict of a response is given by whichever thread reads or closes it, exactly once.
  */
 final class Attempt {
 
@@ -41,18 +44,40 @@ final class Attempt {
     private final Endpoint endpoint;
     private final AttemptScope scope;
     private final long startNanos;
-    private boolean ended;
+    private final Request request;
+    @Nullable
+    private final AttemptTimeouts timeouts;
+    /** The attempt call's listener, when it reports the body's end; set by the mesh interceptor on a tagged attempt. */
+    @Nullable
+    private volatile BodyEndListener bodyEnds;
+    private volatile boolean ended;
+    /** How the body ended when it ended before the attempt did (read by an interceptor); see {@link #bodyEnded}. */
+    @Nullable
+    private AttemptOutcome earlyBodyEnd;
     private long endNanos;
     private long latencyNanos;
     /** 1 once the instance has its verdict; accessed through {@link #JUDGED}. */
     volatile int judged;
 
-    /** Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of the client's ticker. */
-    Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, long startNanos) {
+    /**
+     * Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of the client's ticker.
+     *
+     * @param request the attempt's request, built here
+     * @param timeouts the attempt's connect, read and write timeouts, {@code null} to keep the client's
+     * @param tagged whether the request carries this attempt as its {@code Attempt} tag, for the mesh interceptor of
+     *     the client that sends it
+     */
+    Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, long startNanos, Request.Builder request,
+            @Nullable AttemptTimeouts timeouts, boolean tagged) {
         this.service = service;
         this.endpoint = endpoint;
         this.scope = scope;
         this.startNanos = startNanos;
+        this.timeouts = timeouts;
+        if (tagged) {
+            request.tag(Attempt.class, this);
+        }
+        this.request = request.build();
         try {
             endpoint.onAttemptStart();
         } catch (RuntimeException e) {
@@ -70,6 +95,29 @@ final class Attempt {
 
     long startNanos() {
         return startNanos;
+    }
+
+    Request request() {
+        return request;
+    }
+
+    /** {@code chain} with this attempt's timeouts. */
+    Interceptor.Chain timed(Interceptor.Chain chain) {
+        return timeouts == null ? chain : timeouts.apply(chain);
+    }
+
+    /**
+     * Binds this attempt to the listener of the OkHttp call that carries it, when that listener reports the end of
+     * the body: from now on, even an interceptor of the caller's client that reads the body before the mesh sees
+     * the response gives this attempt its verdict. Called by the mesh interceptor for a tagged attempt.
+     */
+    void carriedBy(Interceptor.Chain chain) {
+        EventListener listener = chain.getEventListener();
+        if (listener instanceof BodyEndListener) {
+            BodyEndListener watching = (BodyEndListener) listener;
+            bodyEnds = watching;
+            watching.watch(this);
+        }
     }
 
     /**
@@ -99,6 +147,13 @@ final class Attempt {
             log.warn("Telemetry failed for an attempt to service '{}'", service.name(), e);
         }
         if (response != null && outcome == AttemptOutcome.SUCCESS && mayHaveBody(response)) {
+            if (this.bodyEnds != null) {
+                AttemptOutcome early = earlyBodyEnd;
+                if (early != null) {
+                    bodyEnded(early);
+                }
+                return response;
+            }
             if (bodyEnds != null) {
                 bodyEnds.watch(this);
                 return response;
@@ -116,6 +171,12 @@ final class Attempt {
      * caller took to read.
      */
     void bodyEnded(AttemptOutcome outcome) {
+        if (!ended) {
+            // Only an interceptor between the mesh and the network reads a body before the attempt ends, on the
+            // thread that then ends it: the verdict waits for the attempt's end and its times.
+            earlyBodyEnd = outcome;
+            return;
+        }
         if (JUDGED.compareAndSet(this, 0, 1)) {
             verdict(endNanos, latencyNanos, outcome);
         }

@@ -18,21 +18,21 @@ final class AttemptTrail {
     private final List<String> lines = new ArrayList<>(4);
     private final List<Throwable> failures = new ArrayList<>(4);
 
-    /** Records that the attempt to {@code instance} ended with {@code result}. */
-    void add(ServiceInstance instance, AttemptResult result) {
-        lines.add(describe(instance, result.response != null ? result.response.code() : 0, result.failure));
+    /** Records that an attempt ended with {@code result}. */
+    void add(AttemptResult result) {
+        lines.add(describe(result.instance, result.response != null ? result.response.code() : 0, result.failure));
         if (result.failure != null) {
             failures.add(result.failure);
         }
     }
 
     /**
-     * The error that ends the call with {@code last}, the failure of its final attempt (to {@code instance}) or of
-     * the call itself when no instance is named: every attempt listed, earlier failures suppressed.
+     * The error that ends the call with {@code last}, the failure of its final attempt ({@code lastAttempt}) or of
+     * the call itself when that is {@code null}: every attempt listed, earlier failures suppressed.
      */
-    AttemptsFailedException failure(String service, @Nullable ServiceInstance instance, Throwable last) {
+    AttemptsFailedException failure(String service, @Nullable AttemptResult lastAttempt, Throwable last) {
         List<String> all = new ArrayList<>(lines);
-        all.add(instance != null ? describe(instance, 0, last) : reason(last));
+        all.add(lastAttempt != null ? describe(lastAttempt.instance, 0, last) : reason(last));
         AttemptsFailedException failure = new AttemptsFailedException(service, all, last);
         failures.forEach(failure::addSuppressed);
         return failure;

@@ -66,6 +66,29 @@ public final class ServiceRegistry implements AutoCloseable {
         return services.computeIfAbsent(host, name -> open(name, current));
     }
 
+    /**
+     * The state of {@code host} when the registry has already opened it as a mesh service and is not closed, else
+     * {@code null}; never asks discovery, so it never blocks.
+     */
+    @Nullable
+    ServiceState opened(String host) {
+        ServiceState state = services.get(host);
+        return closed ? null : state;
+    }
+
+    /**
+     * The client's scheduler, for the timers of a call to {@code service}.
+     *
+     * @throws ClientClosedException when the client is closed
+     */
+    java.util.concurrent.ScheduledExecutorService scheduler(String service) throws ClientClosedException {
+        try {
+            return resources.scheduler();
+        } catch (IllegalStateException closedMeanwhile) {
+            throw new ClientClosedException(service);
+        }
+    }
+
     /** Why discovery could not say whether {@code host} is a service (its registry did not answer), or {@code null}. */
     @Nullable
     public Throwable discoveryFailure(String host) {

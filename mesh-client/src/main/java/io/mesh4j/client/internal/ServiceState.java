@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.OkHttpClient;
 
 /**
  * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
@@ -149,14 +148,6 @@ public final class ServiceState implements AutoCloseable {
     /** The service's hedging decisions; its hedges draw on the retry budget. */
     public HedgingPolicy hedgingPolicy() {
         return hedgingPolicy;
-    }
-
-    /** The client that sends hedged calls' attempts. */
-    OkHttpClient hedgeClient() {
-        if (resources == null) {
-            throw new IllegalStateException("hedging needs the client's resources");
-        }
-        return resources.hedgeClient();
     }
 
     /** The service's meter cache, or {@code null} until metrics make one. */

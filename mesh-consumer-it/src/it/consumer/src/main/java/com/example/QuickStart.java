@@ -15,7 +15,7 @@ public class QuickStart {
 
         try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
             Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
-            try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+            try (Response response = mesh.newCall(request).execute()) {
                 System.out.println(response.body().string());   // from whichever instance peak-EWMA picked
             }
         }

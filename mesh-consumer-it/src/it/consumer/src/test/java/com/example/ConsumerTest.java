@@ -58,7 +58,7 @@ class ConsumerTest {
                 .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build()).build()) {
             for (int i = 0; i < 4; i++) {
                 Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
-                try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+                try (Response response = mesh.newCall(request).execute()) {
                     answeredBy.add(response.body().string());
                 }
             }

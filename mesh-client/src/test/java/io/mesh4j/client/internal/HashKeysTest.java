@@ -7,13 +7,13 @@ import io.mesh4j.client.ServiceSettings;
 import okhttp3.Request;
 import org.junit.jupiter.api.Test;
 
-class CallContextTest {
+class HashKeysTest {
 
-    private final ServiceState service = new ServiceState("carts",
-            ServiceSettings.custom().hashKeyHeader("X-User").hashKeyCookie("session").build());
+    private final ServiceSettings settings =
+            ServiceSettings.custom().hashKeyHeader("X-User").hashKeyCookie("session").build();
 
     private String hashKey(Request.Builder request) {
-        return new CallContext(service, request.url("http://carts/").build()).hashKey();
+        return HashKeys.of(settings, request.url("http://carts/").build());
     }
 
     @Test
@@ -29,9 +29,7 @@ class CallContextTest {
 
     @Test
     void shouldHaveNoHashKeyWhenNothingIsConfigured() {
-        ServiceState plain = new ServiceState("carts", ServiceSettings.ofDefaults());
-
-        assertThat(new CallContext(plain, new Request.Builder().url("http://carts/").header("X-User", "u").build())
-                .hashKey()).isNull();
+        assertThat(HashKeys.of(ServiceSettings.ofDefaults(),
+                new Request.Builder().url("http://carts/").header("X-User", "u").build())).isNull();
     }
 }

@@ -1,0 +1,331 @@
+package io.mesh4j.client.internal;
+
+import io.mesh4j.api.Ticker;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.resilience.HedgingPolicy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.EventListener;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the attempts of one {@link CallRun} as asynchronous calls of the attempt client, so no thread waits for them:
+ * each attempt is enqueued on that client's dispatcher under its instance's own host (so its per-host limit applies
+ * per instance), and every wait is a task on the mesh's scheduler: the backoff before a retry, the hedge delay after
+ * which a backup goes to an instance not tried yet (budget allowing, up to {@code maxHedges} per attempt), and the
+ * call's deadline, which cancels the attempts still running. When a hedged call's attempt answers well (below 500,
+ * not a status to retry), the others are cancelled and ended as {@link AttemptOutcome#ABANDONED}; a bad answer
+ * waits for the attempts still running, and the last bad one goes to the retry decision.
+ *
+ * <p>The call ends exactly once, through its {@link CallEnd}: on the OkHttp thread of the attempt that ended it, or,
+ * for an end that a timer or {@link #cancel()} caused, on the given executor (never on the scheduler's one thread,
+ * which a slow callback would hold up for every call).
+ *
+ * <p>Thread-safe: answers, timers and cancellation arrive on different threads. Each takes this object's monitor,
+ * which only this call's own events contend for, and only to change state; OkHttp and the caller are called after
+ * it is released.
+ */
+final class AsyncAttempts {
+
+    private static final Logger log = LoggerFactory.getLogger(AsyncAttempts.class);
+
+    /** Receives the end of the call, once. */
+    interface CallEnd {
+        void answered(Response response);
+
+        void failed(IOException failure);
+    }
+
+    private final CallRun run;
+    private final OkHttpClient client;
+    private final ScheduledExecutorService scheduler;
+    private final Executor endExecutor;
+    private final List<EventListener> listeners;
+    private final HedgingPolicy hedging;
+    private final Ticker ticker;
+    private final CallEnd callEnd;
+
+    private final List<InFlight> running = new ArrayList<>(2);
+    @Nullable
+    private AttemptResult lastBad;
+    private boolean done;
+    private int hedgesLeft;
+    @Nullable
+    private ScheduledFuture<?> waiting;
+    @Nullable
+    private ScheduledFuture<?> deadlineTimer;
+
+    /**
+     * @param client the client that sends the attempts; its mesh interceptor lets the tagged attempts pass
+     * @param endExecutor where an end caused by a timer or a cancel is delivered
+     * @param listeners the logical call's own event listeners, added to each attempt's call
+     */
+    AsyncAttempts(CallRun run, OkHttpClient client, ScheduledExecutorService scheduler, Executor endExecutor,
+            List<EventListener> listeners, Ticker ticker, CallEnd callEnd) {
+        this.run = run;
+        this.client = client;
+        this.scheduler = scheduler;
+        this.endExecutor = endExecutor;
+        this.listeners = listeners;
+        this.hedging = run.serviceState().hedgingPolicy();
+        this.ticker = ticker;
+        this.callEnd = callEnd;
+    }
+
+    /** Sends the first attempt to {@code first} and arms the deadline. */
+    void start(Endpoint first) {
+        InFlight attempt;
+        synchronized (this) {
+            long now = ticker.read();
+            long left = run.timeLeft(now);
+            if (left != Long.MAX_VALUE) {
+                deadlineTimer = schedule(this::deadlinePassed, left);
+            }
+            attempt = launch(first, AttemptKind.FIRST, now);
+        }
+        attempt.call.enqueue(attempt);
+    }
+
+    /** Cancels the call: its running attempts are cancelled, and it ends with a failure. No-op once it has ended. */
+    void cancel() {
+        List<InFlight> stopped;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            stopped = stop(AttemptOutcome.CANCELLED);
+        }
+        cancelCalls(stopped);
+        endLater(run.fail(new IOException("Canceled"), CallOutcome.CANCELLED));
+    }
+
+    /** Starts an attempt (holding the monitor); the caller enqueues its call after releasing it. */
+    private InFlight launch(Endpoint endpoint, AttemptKind kind, long now) {
+        Attempt attempt = run.newAttempt(endpoint, kind, now, true, false);
+        Call call = client.newCall(attempt.request());
+        for (EventListener listener : listeners) {
+            call.addEventListener(listener);
+        }
+        InFlight inFlight = new InFlight(attempt, call);
+        running.add(inFlight);
+        if (kind != AttemptKind.HEDGE) {
+            hedgesLeft = run.hedged() ? hedging.config().maxHedges() : 0;
+        }
+        if (hedgesLeft > 0) {
+            waiting = schedule(this::hedgeDue, hedging.delayNanos(now));
+        }
+        return inFlight;
+    }
+
+    /** An attempt's call ended with {@code response} or {@code failure}. */
+    private void attemptEnded(InFlight ended, @Nullable Response response, @Nullable IOException failure) {
+        List<InFlight> losers = List.of();
+        InFlight next = null;
+        AttemptResult answer = null;
+        synchronized (this) {
+            if (done || !running.remove(ended)) {
+                if (response != null) {
+                    response.close();
+                }
+                return;
+            }
+            AttemptResult result = run.ended(ended.attempt, response, failure, ended.call, null);
+            if (!running.isEmpty() && !run.isGoodAnswer(result)) {
+                close(lastBad);
+                lastBad = result;
+                return;
+            }
+            if (!running.isEmpty()) {
+                losers = stop(AttemptOutcome.ABANDONED);
+                answer = result;
+            } else {
+                cancelWaiting();
+                close(lastBad);
+                lastBad = null;
+                CallRun.NextAttempt retry = run.next(result);
+                if (retry == null) {
+                    answer = result;
+                    finishing();
+                } else if (retry.delayNanos <= 0) {
+                    next = launch(retry.endpoint, AttemptKind.RETRY, ticker.read());
+                } else {
+                    waiting = schedule(() -> retryDue(retry.endpoint), retry.delayNanos);
+                }
+            }
+        }
+        cancelCalls(losers);
+        if (next != null) {
+            next.call.enqueue(next);
+        }
+        if (answer != null) {
+            end(answer);
+        }
+    }
+
+    private void hedgeDue() {
+        InFlight hedge;
+        synchronized (this) {
+            waiting = null;
+            if (done || running.isEmpty() || hedgesLeft <= 0) {
+                return;
+            }
+            Endpoint backup = run.pickUntried();
+            if (backup == null || !hedging.tryAcquireHedge()) {
+                hedgesLeft = 0;
+                return;
+            }
+            hedgesLeft--;
+            hedge = launch(backup, AttemptKind.HEDGE, ticker.read());
+        }
+        hedge.call.enqueue(hedge);
+    }
+
+    private void retryDue(Endpoint endpoint) {
+        InFlight retry;
+        synchronized (this) {
+            waiting = null;
+            if (done) {
+                return;
+            }
+            retry = launch(endpoint, AttemptKind.RETRY, ticker.read());
+        }
+        retry.call.enqueue(retry);
+    }
+
+    private void deadlinePassed() {
+        List<InFlight> stopped;
+        synchronized (this) {
+            deadlineTimer = null;
+            if (done) {
+                return;
+            }
+            stopped = stop(AttemptOutcome.TIMEOUT);
+        }
+        cancelCalls(stopped);
+        endLater(run.fail(run.deadlineExceeded(), CallOutcome.TIMEOUT));
+    }
+
+    /**
+     * Marks the call done (holding the monitor): ends the running attempts with {@code outcome}, cancels the timers
+     * and drops the last bad result. Returns the attempts whose calls the caller cancels after releasing it.
+     */
+    private List<InFlight> stop(AttemptOutcome outcome) {
+        finishing();
+        close(lastBad);
+        lastBad = null;
+        List<InFlight> stopped = new ArrayList<>(running);
+        running.clear();
+        for (InFlight attempt : stopped) {
+            run.abandoned(attempt.attempt, outcome, attempt.call);
+        }
+        return stopped;
+    }
+
+    private void finishing() {
+        done = true;
+        cancelWaiting();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+    }
+
+    private void cancelWaiting() {
+        if (waiting != null) {
+            waiting.cancel(false);
+            waiting = null;
+        }
+    }
+
+    private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return scheduler.schedule(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("A timer of a call to service '{}' failed", run.service(), e);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static void cancelCalls(List<InFlight> attempts) {
+        for (InFlight attempt : attempts) {
+            attempt.call.cancel();
+        }
+    }
+
+    private static void close(@Nullable AttemptResult result) {
+        if (result != null) {
+            result.close();
+        }
+    }
+
+    /** Ends the call with its last attempt's result, on this thread. Only one thread gets here, once. */
+    private void end(AttemptResult result) {
+        Response response;
+        try {
+            response = run.finish(result);
+        } catch (IOException failure) {
+            deliver(failure);
+            return;
+        } catch (RuntimeException | Error e) {
+            deliver(new IOException("call to service '" + run.service() + "' failed", e));
+            return;
+        }
+        try {
+            callEnd.answered(response);
+        } catch (RuntimeException e) {
+            log.warn("The callback of a call to service '{}' failed", run.service(), e);
+        }
+    }
+
+    /** Delivers a failure that a timer or a cancel caused, away from the scheduler's thread. */
+    private void endLater(IOException failure) {
+        try {
+            endExecutor.execute(() -> deliver(failure));
+        } catch (RejectedExecutionException shutDown) {
+            deliver(failure);
+        }
+    }
+
+    private void deliver(IOException failure) {
+        try {
+            callEnd.failed(failure);
+        } catch (RuntimeException e) {
+            log.warn("The callback of a call to service '{}' failed", run.service(), e);
+        }
+    }
+
+    /** One attempt on its way; OkHttp's callback for its call. */
+    private final class InFlight implements Callback {
+        final Attempt attempt;
+        final Call call;
+
+        InFlight(Attempt attempt, Call call) {
+            this.attempt = attempt;
+            this.call = call;
+        }
+
+        @Override
+        public void onFailure(Call call, IOException e) {
+            attemptEnded(this, null, e);
+        }
+
+        @Override
+        public void onResponse(Call call, Response response) {
+            attemptEnded(this, response, null);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+package io.mesh4j.client.internal;
+
+import io.mesh4j.api.CircuitOpenException;
+import io.mesh4j.api.MeshException;
+import io.mesh4j.api.NoHealthyInstanceException;
+import io.mesh4j.api.RateLimitedException;
+import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Ticker;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.balancer.AttemptOutcome;
+import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.api.balancer.Picker;
+import io.mesh4j.api.balancer.RequestContext;
+import io.mesh4j.api.internal.Checks;
+import io.mesh4j.client.Fallback;
+import io.mesh4j.client.HostHeader;
+import io.mesh4j.client.Idempotent;
+import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.resilience.ServiceGuard;
+import io.mesh4j.resilience.TimeoutConfig;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * One logical call to a mesh service and every decision about it, whoever sends its attempts: admission by the
+ * service's guard, the deadline, which instance each attempt goes to (never one already tried), the request each
+ * attempt sends, whether a failed attempt is followed by another and after how long, and the call's one end. The
+ * drivers only send: {@link #runSequentially} one attempt after another on the calling thread (the interceptor, and
+ * synchronous calls that do not hedge), {@link AsyncAttempts} with callbacks and scheduled delays (asynchronous and
+ * hedged calls).
+ *
+ * <p>It is also the {@link RequestContext} the service's picker reads, so picking allocates nothing.
+ *
+ * <p>Not thread-safe: one driver runs it at a time, handing it from thread to thread with a happens-before edge
+ * (the calling thread, or the lock of {@link AsyncAttempts}). Every time is a reading of the client's one
+ * {@link Ticker}.
+ */
+final class CallRun implements RequestContext {
+
+    private final ServiceState service;
+    private final Request request;
+    private final HttpUrl url;
+    private final CallScope scope;
+    private final Ticker ticker;
+    private final long startNanos;
+    private final long deadline;
+    private final long perTryNanos;
+    @Nullable
+    private final String deadlineHeader;
+    @Nullable
+    private final String hostHeader;
+    private final RetryPolicy retry;
+    private final Picker picker;
+    private final boolean replayable;
+    private final boolean markedIdempotent;
+    private final boolean hedged;
+    private int sent;
+    @Nullable
+    private ServiceInstance firstTried;
+    @Nullable
+    private List<ServiceInstance> allTried;
+    @Nullable
+    private AttemptTrail trail;
+    private boolean guardAdmitted;
+    private boolean ended;
+
+    /**
+     * Starts the call's telemetry and its clock.
+     *
+     * @param callTimeoutNanos the caller's own limit for the whole call ({@code Call.timeout()}), 0 for none; the
+     *     deadline is the nearer of it and the service's overall timeout
+     * @param mayHedge whether the driver can hedge; the service's hedging policy decides whether this call does
+     */
+    CallRun(ServiceState service, Request request, Telemetry telemetry, Ticker ticker, long callTimeoutNanos,
+            boolean mayHedge) {
+        this.service = service;
+        this.request = request;
+        this.url = request.url();
+        this.ticker = ticker;
+        this.scope = telemetry.startCall(service, request);
+        this.startNanos = ticker.read();
+        ServiceSettings settings = service.settings();
+        TimeoutConfig timeouts = settings.timeouts();
+        long overall = timeouts.overallTimeout().toNanos();
+        long limit = overall == 0 ? callTimeoutNanos
+                : callTimeoutNanos == 0 ? overall : Math.min(overall, callTimeoutNanos);
+        this.deadline = limit == 0 ? Long.MAX_VALUE : startNanos + limit;
+        this.perTryNanos = timeouts.perTryTimeout().toNanos();
+        this.deadlineHeader = timeouts.deadlineHeader();
+        this.hostHeader = settings.hostHeader() == HostHeader.SERVICE && request.header("Host") == null
+                ? logicalHost(url)
+                : null;
+        this.retry = service.retryPolicy();
+        this.picker = service.picker();
+        RequestBody body = request.body();
+        this.replayable = body == null || !body.isOneShot();
+        this.markedIdempotent = request.tag(Idempotent.class) != null;
+        this.hedged = mayHedge
+                && service.hedgingPolicy().appliesTo(request.method(), markedIdempotent, replayable);
+    }
+
+    ServiceState serviceState() {
+        return service;
+    }
+
+    /** Whether this call sends backups while an attempt is running. */
+    boolean hedged() {
+        return hedged;
+    }
+
+    /**
+     * Asks the service's guard (rate limit, concurrency limit, circuit breaker) to admit the call and starts the
+     * retry budget's count of it. Returns {@code null} when admitted, the service's fallback answer when its circuit
+     * is open and it has one; the call has then ended.
+     *
+     * @throws MeshException the guard's refusal, when there is no fallback; the call has ended
+     */
+    @Nullable
+    Response admit() throws MeshException {
+        ServiceGuard guard = service.guard();
+        if (guard.isActive()) {
+            try {
+                guard.admit();
+            } catch (MeshException rejected) {
+                ended = true;
+                Fallback fallback = service.settings().fallback();
+                if (fallback != null && rejected instanceof CircuitOpenException) {
+                    Response answer = fallback.respond(request, (CircuitOpenException) rejected);
+                    scope.end(answer, null, CallOutcome.CIRCUIT_OPEN);
+                    return answer;
+                }
+                scope.end(null, rejected, rejected instanceof CircuitOpenException ? CallOutcome.CIRCUIT_OPEN
+                        : rejected instanceof RateLimitedException ? CallOutcome.RATE_LIMITED
+                        : CallOutcome.CONCURRENCY_LIMITED);
+                throw rejected;
+            }
+            guardAdmitted = true;
+        }
+        retry.onCall(startNanos);
+        return null;
+    }
+
+    /**
+     * The first attempt's instance.
+     *
+     * @throws NoHealthyInstanceException when the picker has none; the call has then ended
+     */
+    Endpoint firstPick() throws NoHealthyInstanceException {
+        Endpoint endpoint = picker.pick(this);
+        if (endpoint == null) {
+            NoHealthyInstanceException failure =
+                    new NoHealthyInstanceException(service.name(), service.knownInstances());
+            end(null, failure, CallOutcome.NO_INSTANCE);
+            throw failure;
+        }
+        return endpoint;
+    }
+
+    /** An instance for a hedge that the call has not tried yet, or {@code null} when none is left. */
+    @Nullable
+    Endpoint pickUntried() {
+        Endpoint endpoint = picker.pick(this);
+        return endpoint == null || tried(endpoint.instance()) ? null : endpoint;
+    }
+
+    /** Nanoseconds left before the deadline at {@code nowNanos}, {@code Long.MAX_VALUE} without a deadline. */
+    long timeLeft(long nowNanos) {
+        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - nowNanos;
+    }
+
+    /** The deadline as a reading of the ticker, {@code Long.MAX_VALUE} for none. */
+    long deadline() {
+        return deadline;
+    }
+
+    /**
+     * Starts an attempt to {@code endpoint} at {@code nowNanos}: the request rewritten to its instance, with the
+     * logical {@code Host}, the time left in the deadline header and the trace context; its timeouts; its telemetry.
+     *
+     * @param tagged whether the request carries the attempt as its {@code Attempt} tag: attempts sent as calls of
+     *     an OkHttp client, whose mesh interceptor then applies the attempt's timeouts and lets it pass
+     * @param cutToDeadline whether the attempt's timeouts are cut to the time left, for drivers that have no timer
+     *     of their own at the deadline
+     */
+    Attempt newAttempt(Endpoint endpoint, AttemptKind kind, long nowNanos, boolean tagged, boolean cutToDeadline) {
+        ServiceInstance instance = endpoint.instance();
+        long left = timeLeft(nowNanos);
+        HttpUrl target = service.urlRewriter().rewrite(url, instance);
+        Request.Builder builder = request.newBuilder().url(target);
+        if (hostHeader != null) {
+            builder.addHeader("Host", hostHeader);
+        }
+        if (deadlineHeader != null && left != Long.MAX_VALUE) {
+            builder.header(deadlineHeader, Long.toString(Math.max(1, left / 1_000_000)));
+        }
+        sent++;
+        if (firstTried == null) {
+            firstTried = instance;
+        } else {
+            if (allTried == null) {
+                allTried = new ArrayList<>(4);
+                allTried.add(firstTried);
+            }
+            allTried.add(instance);
+        }
+        AttemptScope attemptScope = scope.beforeAttempt(builder, instance, target, sent, kind);
+        return new Attempt(service, endpoint, attemptScope, nowNanos, builder, AttemptTimeouts.of(perTryNanos, cutToDeadline ? left : Long.MAX_VALUE),
+                tagged);
+    }
+
+    /**
+     * Ends {@code attempt} now with what its call gave: a response or a failure.
+     *
+     * @param bodyEnds the attempt call's listener when it reports the body's end, else {@code null}
+     */
+    AttemptResult ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call,
+            @Nullable BodyEndListener bodyEnds) {
+        long now = ticker.read();
+        if (response != null) {
+            AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
+            return new AttemptResult(attempt.end(response, null, outcome, now, call, bodyEnds), null, outcome,
+                    attempt.instance());
+        }
+        AttemptOutcome outcome = AttemptOutcomes.ofFailure(failure, call.isCanceled());
+        attempt.end(null, failure, outcome, now, call, null);
+        return new AttemptResult(null, failure, outcome, attempt.instance());
+    }
+
+    /** Ends {@code attempt}, which was still running, with {@code outcome}: abandoned, timed out or cancelled. */
+    void abandoned(Attempt attempt, AttemptOutcome outcome, Call call) {
+        attempt.end(null, null, outcome, ticker.read(), call, null);
+    }
+
+    /** Whether {@code result} ends a hedged call at once: an answer below 500 that the retry policy would not retry. */
+    boolean isGoodAnswer(AttemptResult result) {
+        return result.response != null && result.response.code() < 500
+                && !retry.isRetryableStatus(result.response.code());
+    }
+
+    /**
+     * What follows {@code result}, the last attempt to end with no other running: {@code null} when it is the call's
+     * answer, else the next attempt's instance and how long to wait before sending it. A retry goes to an instance
+     * not tried yet, within the retry policy (status, method, replayable body, budget) and the deadline; a
+     * {@code Retry-After} on a 429 or 503 is honoured. When it retries, {@code result} is recorded for the call's
+     * error and its response closed.
+     */
+    @Nullable
+    NextAttempt next(AttemptResult result) {
+        int status = result.response != null ? result.response.code() : 0;
+        if (sent >= retry.config().maxAttempts() || (result.failure == null && !retry.isRetryableStatus(status))) {
+            return null;
+        }
+        Endpoint next = picker.pick(this);
+        if (next == null || tried(next.instance())) {
+            return null;
+        }
+        long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
+        long delay = retry.retryDelayNanos(request.method(), markedIdempotent, sent, result.outcome, status,
+                retryAfter, replayable);
+        if (delay == RetryPolicy.NO_RETRY || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
+            return null;
+        }
+        if (trail == null) {
+            trail = new AttemptTrail();
+        }
+        trail.add(result);
+        result.close();
+        return new NextAttempt(next, delay);
+    }
+
+    /** The instance and delay of the attempt that follows a failed one. */
+    static final class NextAttempt {
+        final Endpoint endpoint;
+        final long delayNanos;
+
+        NextAttempt(Endpoint endpoint, long delayNanos) {
+            this.endpoint = endpoint;
+            this.delayNanos = delayNanos;
+        }
+    }
+
+    /**
+     * Ends the call with its last attempt's result: the response to hand on, or the failure to throw. A failure
+     * after earlier attempts becomes an {@link io.mesh4j.api.AttemptsFailedException} naming them all.
+     */
+    Response finish(AttemptResult result) throws IOException {
+        if (result.response != null) {
+            end(result.response, null, CallOutcome.ofStatus(result.response.code()));
+            return result.response;
+        }
+        Throwable failure = result.failure;
+        end(null, failure, CallOutcome.ofFailure(result.outcome));
+        if (trail != null && !(failure instanceof Error)) {
+            throw trail.failure(service.name(), result, failure);
+        }
+        if (failure instanceof IOException) {
+            throw (IOException) failure;
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        throw (Error) failure;
+    }
+
+    /**
+     * Ends the call with a failure of the call itself, not of an attempt (deadline passed, cancelled) and returns
+     * what to throw: {@code failure}, or after earlier attempts an error naming them too.
+     */
+    IOException fail(IOException failure, CallOutcome outcome) {
+        end(null, failure, outcome);
+        return trail == null ? failure : trail.failure(service.name(), null, failure);
+    }
+
+    /** The failure of a call whose deadline passed. */
+    InterruptedIOException deadlineExceeded() {
+        return new InterruptedIOException("deadline of " + Checks.format(java.time.Duration.ofNanos(deadline - startNanos))
+                + " for service '" + service.name() + "' exceeded");
+    }
+
+    private void end(@Nullable Response response, @Nullable Throwable failure, CallOutcome outcome) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        scope.end(response, failure, outcome);
+        if (guardAdmitted) {
+            ServiceGuard guard = service.guard();
+            long took = ticker.read() - startNanos;
+            if (failure != null) {
+                guard.onFailure(took, failure);
+            } else if (response != null && response.code() >= 500) {
+                guard.onFailure(took, new ServerErrorException(response.code()));
+            } else {
+                guard.onSuccess(took);
+            }
+        }
+    }
+
+    /** The logical host as a {@code Host} header: {@code orders}, or {@code orders:8080} for a port not the default. */
+    static String logicalHost(HttpUrl url) {
+        return url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ':' + url.port();
+    }
+
+    private boolean tried(ServiceInstance instance) {
+        return allTried != null ? allTried.contains(instance) : instance.equals(firstTried);
+    }
+
+    /**
+     * Sends attempt after attempt on the calling thread until one answers or the call may not go on; waits between
+     * them (backoff, {@code Retry-After}) on the calling thread too.
+     */
+    Response runSequentially(AttemptSender sender, Sleeper sleeper) throws IOException {
+        Endpoint endpoint = firstPick();
+        AttemptKind kind = AttemptKind.FIRST;
+        while (true) {
+            long now = sent == 0 ? startNanos : ticker.read();
+            if (timeLeft(now) <= 0) {
+                throw fail(deadlineExceeded(), CallOutcome.TIMEOUT);
+            }
+            AttemptResult result = sender.send(newAttempt(endpoint, kind, now, sender.tagsAttempts(), true), this);
+            NextAttempt next = next(result);
+            if (next == null) {
+                if (result.failure instanceof InterruptedIOException && timeLeft(ticker.read()) <= 0) {
+                    // The attempt's timeouts were cut to the deadline: the call ran out of time, say so.
+                    IOException failure = deadlineExceeded();
+                    failure.addSuppressed(result.failure);
+                    if (trail != null) {
+                        trail.add(result);
+                    }
+                    result.close();
+                    throw fail(failure, CallOutcome.TIMEOUT);
+                }
+                return finish(result);
+            }
+            if (next.delayNanos > 0) {
+                try {
+                    sleeper.sleep(next.delayNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw fail(new InterruptedIOException("interrupted while waiting to retry"), CallOutcome.CANCELLED);
+                }
+            }
+            endpoint = next.endpoint;
+            kind = AttemptKind.RETRY;
+        }
+    }
+
+    /** Waits between sequential attempts; replaced in tests. */
+    @FunctionalInterface
+    interface Sleeper {
+        Sleeper SYSTEM = java.util.concurrent.TimeUnit.NANOSECONDS::sleep;
+
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    /** Sends one attempt and ends it, for {@link #runSequentially}. */
+    interface AttemptSender {
+        /** Sends {@code attempt}'s request and ends the attempt with {@link CallRun#ended}. */
+        AttemptResult send(Attempt attempt, CallRun run);
+
+        /** Whether the attempt's request must carry its {@link Attempt} as a tag, for the mesh interceptor. */
+        boolean tagsAttempts();
+    }
+
+    // RequestContext, read by the service's picker
+
+    @Override
+    public String service() {
+        return service.name();
+    }
+
+    @Override
+    public String method() {
+        return request.method();
+    }
+
+    @Override
+    public String path() {
+        return url.encodedPath();
+    }
+
+    @Override
+    @Nullable
+    public String hashKey() {
+        return HashKeys.of(service.settings(), request);
+    }
+
+    @Override
+    @Nullable
+    public String header(String name) {
+        return request.header(name);
+    }
+
+    @Override
+    public int attempt() {
+        return sent + 1;
+    }
+
+    @Override
+    public List<ServiceInstance> triedInstances() {
+        return allTried != null ? allTried : firstTried != null ? List.of(firstTried) : List.of();
+    }
+
+    /** What a circuit breaker records for a 5xx answer. */
+    private static final class ServerErrorException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ServerErrorException(int code) {
+            super("HTTP " + code, null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CallRun{" + request.method() + ' ' + UrlRedaction.redact(url) + ", sent=" + sent + '}';
+    }
+}
