@@ -18,13 +18,16 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client reports every attempt's start, end, latency and outcome to the endpoint the balancer picked. */
@@ -131,17 +134,29 @@ class AttemptFeedbackTest {
         assertThat(events).containsExactly("start o1", "end o1 SUCCESS", "start o1", "end o1 SERVER_ERROR");
     }
 
-    @ParameterizedTest(name = "through the mesh's client: {0}")
-    @ValueSource(booleans = {true, false})
-    void shouldEndAttemptWhenBodyIsReadOrClosedNotWhenHeadersArrive(boolean throughMeshClient) throws IOException {
+    /** How a test reaches the mesh. */
+    enum Route {
+        MESH_CLIENT, OWN_CLIENT_WITH_INTERCEPTOR, MESH_CALLS, CALL_FACTORY_OVER_OWN_CLIENT;
+
+        Call.Factory over(MeshClient mesh) {
+            return switch (this) {
+                case MESH_CLIENT -> mesh.okHttpClient();
+                case OWN_CLIENT_WITH_INTERCEPTOR -> new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+                case MESH_CALLS -> mesh;
+                case CALL_FACTORY_OVER_OWN_CLIENT -> mesh.callFactory(new OkHttpClient());
+            };
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Route.class)
+    void shouldEndAttemptWhenBodyIsReadOrClosedNotWhenHeadersArrive(Route route) throws IOException {
         server.enqueue(new MockResponse.Builder().body("read to the end").build());
         server.enqueue(new MockResponse.Builder().body("closed unread").build());
         ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
                 .id("o3").build();
         try (MeshClient mesh = meshOver(instance)) {
-            OkHttpClient client = throughMeshClient
-                    ? mesh.okHttpClient()
-                    : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            Call.Factory client = route.over(mesh);
             Response read = client.newCall(new Request.Builder().url("http://orders/a").build()).execute();
             assertThat(events).as("headers in, body unread").containsExactly("start o3");
             assertThat(read.body().string()).isEqualTo("read to the end");
@@ -155,6 +170,28 @@ class AttemptFeedbackTest {
         }
 
         assertThat(events).containsExactly("start o3", "end o3 SUCCESS", "start o3", "end o3 SUCCESS");
+    }
+
+    @Test
+    void shouldEndAttemptOnceWhenCallersInterceptorReadsBodyBeforeMeshSeesResponse() throws IOException {
+        server.enqueue(new MockResponse.Builder().body("buffered by the caller's interceptor").build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o6").build();
+        OkHttpClient buffering = new OkHttpClient.Builder().addInterceptor(chain -> {
+            Response response = chain.proceed(chain.request());
+            String body = response.body().string();
+            return response.newBuilder().body(ResponseBody.create(body, response.body().contentType())).build();
+        }).build();
+        try (MeshClient mesh = meshOver(instance)) {
+            try (Response response = mesh.callFactory(buffering)
+                    .newCall(new Request.Builder().url("http://orders/a").build()).execute()) {
+                assertThat(events).as("the body ended inside the caller's client").containsExactly("start o6",
+                        "end o6 SUCCESS");
+                assertThat(response.body().string()).isEqualTo("buffered by the caller's interceptor");
+            }
+        }
+
+        assertThat(events).containsExactly("start o6", "end o6 SUCCESS");
     }
 
     @ParameterizedTest(name = "through the mesh's client: {0}")

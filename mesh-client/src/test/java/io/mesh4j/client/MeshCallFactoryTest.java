@@ -249,6 +249,20 @@ class MeshCallFactoryTest {
     }
 
     @Test
+    void shouldEndCallAtCallersTimeoutWhenItIsShorterThanServiceDeadline() throws Exception {
+        MockWebServer hung = server(request -> stuck("late"));
+        mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance(hung, "hung", false)))
+                .defaultSettings(roundRobin().retry(RetryConfig.disabled()).build())
+                .build();
+        Call call = mesh.newCall(get("http://orders/x", "t1"));
+        call.timeout().timeout(200, TimeUnit.MILLISECONDS);
+
+        assertThatThrownBy(call::execute).isInstanceOf(InterruptedIOException.class)
+                .hasMessageContaining("deadline of 200ms for service 'orders' exceeded");
+        assertThat(hung.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
     void shouldCancelRunningAttemptsWhenAsyncCallIsCanceled() throws Exception {
         MockWebServer slow = server(request -> stuck("slow"));
         MockWebServer slower = server(request -> stuck("slower"));

@@ -1,5 +1,6 @@
 package io.mesh4j.client.internal;
 
+import io.mesh4j.api.ClientClosedException;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
@@ -60,7 +61,7 @@ final class AsyncAttempts {
 
     private final List<InFlight> running = new ArrayList<>(2);
     @Nullable
-    private AttemptResult lastBad;
+    private Attempt lastBad;
     private boolean done;
     private int hedgesLeft;
     @Nullable
@@ -93,8 +94,19 @@ final class AsyncAttempts {
             long left = run.timeLeft(now);
             if (left != Long.MAX_VALUE) {
                 deadlineTimer = schedule(this::deadlinePassed, left);
+                if (deadlineTimer == null) {
+                    done = true;
+                    attempt = null;
+                } else {
+                    attempt = launch(first, AttemptKind.FIRST, now);
+                }
+            } else {
+                attempt = launch(first, AttemptKind.FIRST, now);
             }
-            attempt = launch(first, AttemptKind.FIRST, now);
+        }
+        if (attempt == null) {
+            endLater(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
+            return;
         }
         attempt.call.enqueue(attempt);
     }
@@ -134,7 +146,8 @@ final class AsyncAttempts {
     private void attemptEnded(InFlight ended, @Nullable Response response, @Nullable IOException failure) {
         List<InFlight> losers = List.of();
         InFlight next = null;
-        AttemptResult answer = null;
+        Attempt answer = null;
+        boolean closedMeanwhile = false;
         synchronized (this) {
             if (done || !running.remove(ended)) {
                 if (response != null) {
@@ -142,7 +155,7 @@ final class AsyncAttempts {
                 }
                 return;
             }
-            AttemptResult result = run.ended(ended.attempt, response, failure, ended.call, null);
+            Attempt result = run.ended(ended.attempt, response, failure, ended.call, null);
             if (!running.isEmpty() && !run.isGoodAnswer(result)) {
                 close(lastBad);
                 lastBad = result;
@@ -163,8 +176,16 @@ final class AsyncAttempts {
                     next = launch(retry.endpoint, AttemptKind.RETRY, ticker.read());
                 } else {
                     waiting = schedule(() -> retryDue(retry.endpoint), retry.delayNanos);
+                    if (waiting == null) {
+                        finishing();
+                        closedMeanwhile = true;
+                    }
                 }
             }
+        }
+        if (closedMeanwhile) {
+            deliver(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
+            return;
         }
         cancelCalls(losers);
         if (next != null) {
@@ -266,14 +287,14 @@ final class AsyncAttempts {
         }
     }
 
-    private static void close(@Nullable AttemptResult result) {
+    private static void close(@Nullable Attempt result) {
         if (result != null) {
             result.close();
         }
     }
 
     /** Ends the call with its last attempt's result, on this thread. Only one thread gets here, once. */
-    private void end(AttemptResult result) {
+    private void end(Attempt result) {
         Response response;
         try {
             response = run.finish(result);

@@ -45,17 +45,21 @@ final class Attempt {
     private final AttemptScope scope;
     private final long startNanos;
     private final Request request;
-    @Nullable
-    private final AttemptTimeouts timeouts;
+    private final int timeoutMillis;
+    private final boolean exactTimeout;
     /** The attempt call's listener, when it reports the body's end; set by the mesh interceptor on a tagged attempt. */
     @Nullable
     private volatile BodyEndListener bodyEnds;
     private volatile boolean ended;
+    @Nullable
+    private Response response;
+    @Nullable
+    private Throwable failure;
+    private AttemptOutcome outcome = AttemptOutcome.ABANDONED;
     /** How the body ended when it ended before the attempt did (read by an interceptor); see {@link #bodyEnded}. */
     @Nullable
     private AttemptOutcome earlyBodyEnd;
     private long endNanos;
-    private long latencyNanos;
     /** 1 once the instance has its verdict; accessed through {@link #JUDGED}. */
     volatile int judged;
 
@@ -63,17 +67,20 @@ final class Attempt {
      * Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of the client's ticker.
      *
      * @param request the attempt's request, built here
-     * @param timeouts the attempt's connect, read and write timeouts, {@code null} to keep the client's
+     * @param timeoutMillis the attempt's connect, read and write timeout, {@link AttemptTimeouts#NONE} to keep the
+     *     client's
+     * @param exactTimeout whether it replaces the client's timeouts (a per-try timeout), or only shortens them
      * @param tagged whether the request carries this attempt as its {@code Attempt} tag, for the mesh interceptor of
      *     the client that sends it
      */
     Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, long startNanos, Request.Builder request,
-            @Nullable AttemptTimeouts timeouts, boolean tagged) {
+            int timeoutMillis, boolean exactTimeout, boolean tagged) {
         this.service = service;
         this.endpoint = endpoint;
         this.scope = scope;
         this.startNanos = startNanos;
-        this.timeouts = timeouts;
+        this.timeoutMillis = timeoutMillis;
+        this.exactTimeout = exactTimeout;
         if (tagged) {
             request.tag(Attempt.class, this);
         }
@@ -103,7 +110,7 @@ final class Attempt {
 
     /** {@code chain} with this attempt's timeouts. */
     Interceptor.Chain timed(Interceptor.Chain chain) {
-        return timeouts == null ? chain : timeouts.apply(chain);
+        return AttemptTimeouts.apply(chain, timeoutMillis, exactTimeout);
     }
 
     /**
@@ -120,26 +127,51 @@ final class Attempt {
         }
     }
 
+    /** The response to hand on once ended: the one received, or a copy whose body reports its end; else {@code null}. */
+    @Nullable
+    Response response() {
+        return response;
+    }
+
+    /** The failure the attempt ended with, or {@code null}. */
+    @Nullable
+    Throwable failure() {
+        return failure;
+    }
+
+    /** How the attempt ended. */
+    AttemptOutcome outcome() {
+        return outcome;
+    }
+
+    /** Closes the response, if any: for an attempt whose answer nobody will read. */
+    void close() {
+        if (response != null) {
+            response.close();
+        }
+    }
+
     /**
      * Ends the attempt at {@code endNanos} with its response or failure (neither when it was abandoned or
-     * cancelled) and returns the response to hand on: the same, or one whose body reports the instance's verdict
-     * when it ends. Only the first call counts.
+     * cancelled) and keeps them as its result, with the response to hand on: the same, or one whose body reports
+     * the instance's verdict when it ends. Only the first call counts.
      *
      * @param call the OkHttp call that carried the attempt, asked whether a broken body was the caller's cancel
      * @param bodyEnds the call's listener on a client the mesh built, which reports the end of the body; {@code null}
      *     to wrap the body instead
      */
-    @Nullable
-    Response end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome, long endNanos,
+    void end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome, long endNanos,
             Call call, @Nullable BodyEndListener bodyEnds) {
         if (ended) {
-            return response;
+            return;
         }
+        this.failure = failure;
+        this.outcome = outcome;
+        this.response = response;
         ended = true;
         this.endNanos = endNanos;
-        latencyNanos = endNanos - startNanos;
         if (outcome == AttemptOutcome.SUCCESS) {
-            service.hedgingPolicy().recordAnswer(latencyNanos, endNanos);
+            service.hedgingPolicy().recordAnswer(endNanos - startNanos, endNanos);
         }
         try {
             scope.end(response, failure, outcome);
@@ -152,16 +184,16 @@ final class Attempt {
                 if (early != null) {
                     bodyEnded(early);
                 }
-                return response;
+                return;
             }
             if (bodyEnds != null) {
                 bodyEnds.watch(this);
-                return response;
+                return;
             }
-            return response.newBuilder().body(new WatchedBody(response.body(), call)).build();
+            this.response = response.newBuilder().body(new WatchedBody(response.body(), call)).build();
+            return;
         }
         bodyEnded(outcome);
-        return response;
     }
 
     /**
@@ -178,7 +210,7 @@ final class Attempt {
             return;
         }
         if (JUDGED.compareAndSet(this, 0, 1)) {
-            verdict(endNanos, latencyNanos, outcome);
+            verdict(endNanos, endNanos - startNanos, outcome);
         }
     }
 

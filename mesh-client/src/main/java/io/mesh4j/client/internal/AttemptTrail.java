@@ -19,10 +19,10 @@ final class AttemptTrail {
     private final List<Throwable> failures = new ArrayList<>(4);
 
     /** Records that an attempt ended with {@code result}. */
-    void add(AttemptResult result) {
-        lines.add(describe(result.instance, result.response != null ? result.response.code() : 0, result.failure));
-        if (result.failure != null) {
-            failures.add(result.failure);
+    void add(Attempt result) {
+        lines.add(describe(result.instance(), result.response() != null ? result.response().code() : 0, result.failure()));
+        if (result.failure() != null) {
+            failures.add(result.failure());
         }
     }
 
@@ -30,9 +30,9 @@ final class AttemptTrail {
      * The error that ends the call with {@code last}, the failure of its final attempt ({@code lastAttempt}) or of
      * the call itself when that is {@code null}: every attempt listed, earlier failures suppressed.
      */
-    AttemptsFailedException failure(String service, @Nullable AttemptResult lastAttempt, Throwable last) {
+    AttemptsFailedException failure(String service, @Nullable Attempt lastAttempt, Throwable last) {
         List<String> all = new ArrayList<>(lines);
-        all.add(lastAttempt != null ? describe(lastAttempt.instance, 0, last) : reason(last));
+        all.add(lastAttempt != null ? describe(lastAttempt.instance(), 0, last) : reason(last));
         AttemptsFailedException failure = new AttemptsFailedException(service, all, last);
         failures.forEach(failure::addSuppressed);
         return failure;

@@ -47,20 +47,14 @@ final class CallRun implements RequestContext {
 
     private final ServiceState service;
     private final Request request;
-    private final HttpUrl url;
     private final CallScope scope;
     private final Ticker ticker;
     private final long startNanos;
     private final long deadline;
-    private final long perTryNanos;
-    @Nullable
-    private final String deadlineHeader;
     @Nullable
     private final String hostHeader;
     private final RetryPolicy retry;
     private final Picker picker;
-    private final boolean replayable;
-    private final boolean markedIdempotent;
     private final boolean hedged;
     private int sent;
     @Nullable
@@ -83,7 +77,6 @@ final class CallRun implements RequestContext {
             boolean mayHedge) {
         this.service = service;
         this.request = request;
-        this.url = request.url();
         this.ticker = ticker;
         this.scope = telemetry.startCall(service, request);
         this.startNanos = ticker.read();
@@ -93,18 +86,24 @@ final class CallRun implements RequestContext {
         long limit = overall == 0 ? callTimeoutNanos
                 : callTimeoutNanos == 0 ? overall : Math.min(overall, callTimeoutNanos);
         this.deadline = limit == 0 ? Long.MAX_VALUE : startNanos + limit;
-        this.perTryNanos = timeouts.perTryTimeout().toNanos();
-        this.deadlineHeader = timeouts.deadlineHeader();
         this.hostHeader = settings.hostHeader() == HostHeader.SERVICE && request.header("Host") == null
-                ? logicalHost(url)
+                ? logicalHost(request.url())
                 : null;
         this.retry = service.retryPolicy();
         this.picker = service.picker();
+        this.hedged = mayHedge && service.hedgingPolicy().config().enabled()
+                && service.hedgingPolicy().appliesTo(request.method(), markedIdempotent(), replayable());
+    }
+
+    /** Whether the request body can be sent again: none, or not one-shot. */
+    private boolean replayable() {
         RequestBody body = request.body();
-        this.replayable = body == null || !body.isOneShot();
-        this.markedIdempotent = request.tag(Idempotent.class) != null;
-        this.hedged = mayHedge
-                && service.hedgingPolicy().appliesTo(request.method(), markedIdempotent, replayable);
+        return body == null || !body.isOneShot();
+    }
+
+    /** Whether the caller marked the request safe to send more than once. */
+    private boolean markedIdempotent() {
+        return request.tag(Idempotent.class) != null;
     }
 
     ServiceState serviceState() {
@@ -193,7 +192,10 @@ final class CallRun implements RequestContext {
     Attempt newAttempt(Endpoint endpoint, AttemptKind kind, long nowNanos, boolean tagged, boolean cutToDeadline) {
         ServiceInstance instance = endpoint.instance();
         long left = timeLeft(nowNanos);
-        HttpUrl target = service.urlRewriter().rewrite(url, instance);
+        TimeoutConfig timeouts = service.settings().timeouts();
+        String deadlineHeader = timeouts.deadlineHeader();
+        long perTryNanos = timeouts.perTryTimeout().toNanos();
+        HttpUrl target = service.urlRewriter().rewrite(request.url(), instance);
         Request.Builder builder = request.newBuilder().url(target);
         if (hostHeader != null) {
             builder.addHeader("Host", hostHeader);
@@ -212,8 +214,8 @@ final class CallRun implements RequestContext {
             allTried.add(instance);
         }
         AttemptScope attemptScope = scope.beforeAttempt(builder, instance, target, sent, kind);
-        return new Attempt(service, endpoint, attemptScope, nowNanos, builder, AttemptTimeouts.of(perTryNanos, cutToDeadline ? left : Long.MAX_VALUE),
-                tagged);
+        return new Attempt(service, endpoint, attemptScope, nowNanos, builder,
+                AttemptTimeouts.millis(perTryNanos, cutToDeadline ? left : Long.MAX_VALUE), perTryNanos != 0, tagged);
     }
 
     /**
@@ -221,17 +223,15 @@ final class CallRun implements RequestContext {
      *
      * @param bodyEnds the attempt call's listener when it reports the body's end, else {@code null}
      */
-    AttemptResult ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call,
+    Attempt ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call,
             @Nullable BodyEndListener bodyEnds) {
         long now = ticker.read();
         if (response != null) {
-            AttemptOutcome outcome = AttemptOutcomes.ofStatus(response.code());
-            return new AttemptResult(attempt.end(response, null, outcome, now, call, bodyEnds), null, outcome,
-                    attempt.instance());
+            attempt.end(response, null, AttemptOutcomes.ofStatus(response.code()), now, call, bodyEnds);
+        } else {
+            attempt.end(null, failure, AttemptOutcomes.ofFailure(failure, call.isCanceled()), now, call, null);
         }
-        AttemptOutcome outcome = AttemptOutcomes.ofFailure(failure, call.isCanceled());
-        attempt.end(null, failure, outcome, now, call, null);
-        return new AttemptResult(null, failure, outcome, attempt.instance());
+        return attempt;
     }
 
     /** Ends {@code attempt}, which was still running, with {@code outcome}: abandoned, timed out or cancelled. */
@@ -240,9 +240,9 @@ final class CallRun implements RequestContext {
     }
 
     /** Whether {@code result} ends a hedged call at once: an answer below 500 that the retry policy would not retry. */
-    boolean isGoodAnswer(AttemptResult result) {
-        return result.response != null && result.response.code() < 500
-                && !retry.isRetryableStatus(result.response.code());
+    boolean isGoodAnswer(Attempt result) {
+        return result.response() != null && result.response().code() < 500
+                && !retry.isRetryableStatus(result.response().code());
     }
 
     /**
@@ -253,18 +253,18 @@ final class CallRun implements RequestContext {
      * error and its response closed.
      */
     @Nullable
-    NextAttempt next(AttemptResult result) {
-        int status = result.response != null ? result.response.code() : 0;
-        if (sent >= retry.config().maxAttempts() || (result.failure == null && !retry.isRetryableStatus(status))) {
+    NextAttempt next(Attempt result) {
+        int status = result.response() != null ? result.response().code() : 0;
+        if (sent >= retry.config().maxAttempts() || (result.failure() == null && !retry.isRetryableStatus(status))) {
             return null;
         }
         Endpoint next = picker.pick(this);
         if (next == null || tried(next.instance())) {
             return null;
         }
-        long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response) : -1;
-        long delay = retry.retryDelayNanos(request.method(), markedIdempotent, sent, result.outcome, status,
-                retryAfter, replayable);
+        long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response()) : -1;
+        long delay = retry.retryDelayNanos(request.method(), markedIdempotent(), sent, result.outcome(), status,
+                retryAfter, replayable());
         if (delay == RetryPolicy.NO_RETRY || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
             return null;
         }
@@ -291,13 +291,13 @@ final class CallRun implements RequestContext {
      * Ends the call with its last attempt's result: the response to hand on, or the failure to throw. A failure
      * after earlier attempts becomes an {@link io.mesh4j.api.AttemptsFailedException} naming them all.
      */
-    Response finish(AttemptResult result) throws IOException {
-        if (result.response != null) {
-            end(result.response, null, CallOutcome.ofStatus(result.response.code()));
-            return result.response;
+    Response finish(Attempt result) throws IOException {
+        if (result.response() != null) {
+            end(result.response(), null, CallOutcome.ofStatus(result.response().code()));
+            return result.response();
         }
-        Throwable failure = result.failure;
-        end(null, failure, CallOutcome.ofFailure(result.outcome));
+        Throwable failure = result.failure();
+        end(null, failure, CallOutcome.ofFailure(result.outcome()));
         if (trail != null && !(failure instanceof Error)) {
             throw trail.failure(service.name(), result, failure);
         }
@@ -357,7 +357,7 @@ final class CallRun implements RequestContext {
      * Sends attempt after attempt on the calling thread until one answers or the call may not go on; waits between
      * them (backoff, {@code Retry-After}) on the calling thread too.
      */
-    Response runSequentially(AttemptSender sender, Sleeper sleeper) throws IOException {
+    <T> Response runSequentially(AttemptSender<T> sender, T transport, Sleeper sleeper) throws IOException {
         Endpoint endpoint = firstPick();
         AttemptKind kind = AttemptKind.FIRST;
         while (true) {
@@ -365,13 +365,14 @@ final class CallRun implements RequestContext {
             if (timeLeft(now) <= 0) {
                 throw fail(deadlineExceeded(), CallOutcome.TIMEOUT);
             }
-            AttemptResult result = sender.send(newAttempt(endpoint, kind, now, sender.tagsAttempts(), true), this);
+            Attempt result = sender.send(transport, newAttempt(endpoint, kind, now, sender.tagsAttempts(), true),
+                    this);
             NextAttempt next = next(result);
             if (next == null) {
-                if (result.failure instanceof InterruptedIOException && timeLeft(ticker.read()) <= 0) {
+                if (result.failure() instanceof InterruptedIOException && timeLeft(ticker.read()) <= 0) {
                     // The attempt's timeouts were cut to the deadline: the call ran out of time, say so.
                     IOException failure = deadlineExceeded();
-                    failure.addSuppressed(result.failure);
+                    failure.addSuppressed(result.failure());
                     if (trail != null) {
                         trail.add(result);
                     }
@@ -401,10 +402,13 @@ final class CallRun implements RequestContext {
         void sleep(long nanos) throws InterruptedException;
     }
 
-    /** Sends one attempt and ends it, for {@link #runSequentially}. */
-    interface AttemptSender {
+    /**
+     * Sends one attempt over a transport of type {@code T} and ends it, for {@link #runSequentially}. The transport
+     * is passed along rather than held, so a long-lived sender serves every call without an object per call.
+     */
+    interface AttemptSender<T> {
         /** Sends {@code attempt}'s request and ends the attempt with {@link CallRun#ended}. */
-        AttemptResult send(Attempt attempt, CallRun run);
+        Attempt send(T transport, Attempt attempt, CallRun run);
 
         /** Whether the attempt's request must carry its {@link Attempt} as a tag, for the mesh interceptor. */
         boolean tagsAttempts();
@@ -424,7 +428,7 @@ final class CallRun implements RequestContext {
 
     @Override
     public String path() {
-        return url.encodedPath();
+        return request.url().encodedPath();
     }
 
     @Override
@@ -460,6 +464,6 @@ final class CallRun implements RequestContext {
 
     @Override
     public String toString() {
-        return "CallRun{" + request.method() + ' ' + UrlRedaction.redact(url) + ", sent=" + sent + '}';
+        return "CallRun{" + request.method() + ' ' + UrlRedaction.redact(request.url()) + ", sent=" + sent + '}';
     }
 }

@@ -33,7 +33,8 @@ import okio.Timeout;
  * <p>{@link #execute()} sends one attempt after another on the calling thread, or, for a call that hedges, sends
  * them asynchronously and waits for the call's end; {@link #enqueue} never blocks and never holds a dispatcher
  * thread while waiting ({@link AsyncAttempts}). {@link #cancel()} cancels whatever attempt is running. The caller's
- * {@link #timeout()} bounds the whole call, together with the service's overall timeout.
+ * {@link #timeout()} bounds the whole call, together with the service's overall timeout. Event listeners added
+ * with {@link #addEventListener} are added to each attempt's call, so they see every request on the wire.
  *
  * <p>Thread-safe, like any OkHttp call: executed once, cancelled from any thread.
  */
@@ -85,7 +86,7 @@ public final class MeshCall implements Call {
             return fallback;
         }
         if (!run.hedged()) {
-            return run.runSequentially(new ClientSender(), CallRun.Sleeper.SYSTEM);
+            return run.runSequentially(ClientSender.INSTANCE, this, CallRun.Sleeper.SYSTEM);
         }
         Endpoint first = run.firstPick();
         Waiting end = new Waiting();
@@ -296,15 +297,17 @@ public final class MeshCall implements Call {
     }
 
     /** Sends each attempt as one call of the attempt client, on the calling thread. */
-    private final class ClientSender implements CallRun.AttemptSender {
+    private static final class ClientSender implements CallRun.AttemptSender<MeshCall> {
+        static final ClientSender INSTANCE = new ClientSender();
+
         @Override
-        public AttemptResult send(Attempt attempt, CallRun run) {
-            Call call = client.newCall(attempt.request());
-            for (EventListener listener : listeners) {
+        public Attempt send(MeshCall logical, Attempt attempt, CallRun run) {
+            Call call = logical.client.newCall(attempt.request());
+            for (EventListener listener : logical.listeners) {
                 call.addEventListener(listener);
             }
-            current = call;
-            if (canceled) {
+            logical.current = call;
+            if (logical.canceled) {
                 call.cancel();
             }
             try {
@@ -312,7 +315,7 @@ public final class MeshCall implements Call {
             } catch (IOException | RuntimeException | Error e) {
                 return run.ended(attempt, null, e, call, null);
             } finally {
-                current = null;
+                logical.current = null;
             }
         }
 

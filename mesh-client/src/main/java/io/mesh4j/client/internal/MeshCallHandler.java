@@ -44,6 +44,7 @@ public final class MeshCallHandler {
     private final CallRun.Sleeper sleeper;
     private final AtomicBoolean resendBelowReported = new AtomicBoolean();
     private final AtomicBoolean hedgingSkippedReported = new AtomicBoolean();
+    private final ChainSender chainSender = new ChainSender();
 
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
             Ticker ticker) {
@@ -85,19 +86,13 @@ public final class MeshCallHandler {
             return fallback;
         }
         reportHedgingSkipped(service, request);
-        return run.runSequentially(new ChainSender(chain), sleeper);
+        return run.runSequentially(chainSender, chain, sleeper);
     }
 
     /** Sends each attempt on the interceptor's chain. */
-    private final class ChainSender implements CallRun.AttemptSender {
-        private final Interceptor.Chain chain;
-
-        ChainSender(Interceptor.Chain chain) {
-            this.chain = chain;
-        }
-
+    private final class ChainSender implements CallRun.AttemptSender<Interceptor.Chain> {
         @Override
-        public AttemptResult send(Attempt attempt, CallRun run) {
+        public Attempt send(Interceptor.Chain chain, Attempt attempt, CallRun run) {
             Response response;
             try {
                 response = attempt.timed(chain).proceed(attempt.request());
