@@ -44,7 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code HttpServer} backends, one of which answers after 20 ms while the others answer at once. Sample-time mode
  * gives the latency distribution per configuration; compare the {@code p0.99} rows. At the end of each trial the
  * benchmark prints how many requests the servers received per call, which is the extra traffic hedging costs (the
- * retry budget bounds it to 20% of calls plus 10 per second). Calls go through {@code MeshClient.newCall}, which hedges.
+ * retry budget bounds it to 20% of calls plus 10 per second). Calls go through {@code MeshClient.newCall}, which
+ * hedges.
  *
  * <p>{@code hedging}: {@code OFF}; {@code FIXED_5MS} hedges after 5 ms; {@code P75} hedges after the 75th
  * percentile of recent answers (at least 1 ms).

@@ -30,8 +30,11 @@ import okhttp3.Request;
 import org.slf4j.event.Level;
 
 /**
- * A service mesh inside the caller. Requests to {@code http://<service>/...} through {@link #okHttpClient()} are
- * resolved through {@link ServiceDiscovery}, balanced over the service's instances and sent to the picked one.
+ * A service mesh inside the caller, and an OkHttp {@link Call.Factory}: a call to {@code http://<service>/...} is
+ * resolved through {@link ServiceDiscovery}, balanced over the service's instances and sent to the picked one, with
+ * the service's retries, hedging, timeouts and breakers. Each attempt is a call of its own through an OkHttp client:
+ * {@link #okHttpClient()} for {@link #newCall}, your own for {@link #callFactory}. The {@link #interceptor()} gives
+ * the same on any OkHttp client, except hedging.
  *
  * <pre>{@code
  * StaticDiscovery discovery = StaticDiscovery.of(
@@ -39,7 +42,7 @@ import org.slf4j.event.Level;
  *     ServiceInstance.builder("orders", "10.0.0.8", 8080).build());
  * try (MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
  *     Request request = new Request.Builder().url("http://orders/v1/items?q=1").build();
- *     try (Response response = mesh.okHttpClient().newCall(request).execute()) {
+ *     try (Response response = mesh.newCall(request).execute()) {
  *         System.out.println(response.body().string());
  *     }
  * }
@@ -49,14 +52,15 @@ import org.slf4j.event.Level;
  * shares the OkHttp connection pool and dispatcher but keeps its own balancers. {@link #close()} stops this client's
  * discovery subscriptions and balancers; the {@link ServiceDiscovery} itself belongs to the caller and stays open.
  *
- * <p>What the mesh changes in OkHttp's behaviour, so that a request reaches the network only as an attempt the
- * mesh decided and counted: {@link #okHttpClient()} is derived from the base client with
- * {@code retryOnConnectionFailure(false)} and a network interceptor that keeps OkHttp from resending a 503 with
- * {@code Retry-After: 0} (that header reaches you as the equivalent HTTP-date); the mesh's own retry policy decides
- * instead. For mesh calls on any client, also one the {@link #interceptor()} was added to, each attempt runs with
- * OkHttp's connection retry off and with the service's per-try timeout as its connect, read and write timeouts;
- * on such a client OkHttp's resend of a 503 with {@code Retry-After: 0} cannot be stopped, and the first one is
- * logged as a warning. Every time the mesh measures is read from one {@link Ticker} ({@link Builder#ticker}).
+ * <p>What the mesh changes in OkHttp's behaviour, so that a request reaches the network only as an attempt the mesh
+ * decided and counted: {@link #okHttpClient()}, and the client each {@link #callFactory} sends through, is derived
+ * from the given client with {@code retryOnConnectionFailure(false)} and a network interceptor that keeps OkHttp from
+ * resending a 503 with {@code Retry-After: 0} (that header reaches you as the equivalent HTTP-date); the mesh's own
+ * retry policy decides instead. For mesh calls on any client, also one the {@link #interceptor()} was added to, each
+ * attempt runs with OkHttp's connection retry off and with the service's per-try timeout as its connect, read and
+ * write timeouts; on such a client OkHttp's resend of a 503 with {@code Retry-After: 0} cannot be stopped, and the
+ * first one is logged as a warning. Every time the mesh measures is read from one {@link Ticker}
+ * ({@link Builder#ticker}).
  */
 public final class MeshClient implements Call.Factory, AutoCloseable {
 
@@ -228,11 +232,11 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     }
 
     /**
-     * Stops this client's subscriptions, balancers, health checks, scheduler thread and hedging threads. Afterwards
-     * calls to mesh services fail with {@link io.mesh4j.api.ClientClosedException} (an {@code IOException}, handed to
-     * {@code Callback.onFailure} for asynchronous calls), while calls to other hosts still pass through. When the
-     * client created its own OkHttp client (none was given to {@link Builder#okHttpClient}), also closes its idle
-     * connections and lets its idle dispatcher threads end at once. The {@link ServiceDiscovery} belongs to the
+     * Stops this client's subscriptions, balancers, health checks and scheduler thread (the timers of its calls).
+     * Afterwards calls to mesh services fail with {@link io.mesh4j.api.ClientClosedException} (an {@code IOException},
+     * handed to {@code Callback.onFailure} for asynchronous calls), while calls to other hosts still pass through.
+     * When the client created its own OkHttp client (none was given to {@link Builder#okHttpClient}), also closes its
+     * idle connections and lets its idle dispatcher threads end at once. The {@link ServiceDiscovery} belongs to the
      * caller and stays open. Idempotent.
      */
     @Override

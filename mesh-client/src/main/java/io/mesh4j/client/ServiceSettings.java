@@ -306,9 +306,11 @@ public final class ServiceSettings {
          * When to hedge: send a backup request to another instance while the first is slow (idempotent requests
          * only). Hedges are withdrawn from the {@link #retry} budget. Default: {@link HedgingConfig#disabled()}.
          *
-         * <p>A hedged call's attempts, the first included, are sent asynchronously by the mesh client's base OkHttp
-         * client (its connection pool and network interceptors) on a dispatcher of their own, while the calling
-         * thread waits for the first good answer; the logical call still runs through the client it was made on.
+         * <p>Hedging applies to calls the mesh runs ({@code MeshClient.newCall}, {@code MeshClient.callFactory}):
+         * each attempt, the first included, is an asynchronous call of the client the calls are made through, the
+         * hedge delay is a timer on the mesh's scheduler, and the attempts still running when a good answer arrives
+         * are cancelled. Calls through the mesh interceptor are not hedged (a chain carries one request at a time);
+         * the first such call logs a warning. Hedges count as attempts of the call ({@link RetryConfig#maxAttempts()}).
          */
         public Builder hedging(HedgingConfig hedging) {
             this.hedging = requireNonNull(hedging, "hedging");

@@ -141,7 +141,8 @@ class AttemptFeedbackTest {
         Call.Factory over(MeshClient mesh) {
             return switch (this) {
                 case MESH_CLIENT -> mesh.okHttpClient();
-                case OWN_CLIENT_WITH_INTERCEPTOR -> new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+                case OWN_CLIENT_WITH_INTERCEPTOR ->
+                        new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
                 case MESH_CALLS -> mesh;
                 case CALL_FACTORY_OVER_OWN_CLIENT -> mesh.callFactory(new OkHttpClient());
             };

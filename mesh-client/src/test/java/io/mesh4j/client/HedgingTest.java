@@ -266,6 +266,24 @@ class HedgingTest {
     }
 
     @Test
+    void shouldNameFailedHedgeInCallsErrorWhenDeadlinePassesWhileFirstAttemptIsStuck() throws IOException {
+        backend(request -> stuck("backend-0"));
+        backends.instances().add(io.mesh4j.api.ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort())
+                .id("refusing").build());
+        mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
+                .retry(RetryConfig.disabled())
+                .timeouts(TimeoutConfig.custom().overallTimeout(Duration.ofMillis(300)).build()));
+
+        assertThatThrownBy(() -> body(get("n1"))).isInstanceOf(io.mesh4j.api.AttemptsFailedException.class)
+                .hasMessageContaining("refusing").hasMessageContaining("ConnectException")
+                .hasMessageContaining("deadline of 300ms");
+
+        assertThat(totalReceived()).isEqualTo(1);
+        assertThat(attempts("first", "timeout")).isEqualTo(1.0);
+        assertThat(attempts("hedge", "connect_failure")).isEqualTo(1.0);
+    }
+
+    @Test
     void shouldHedgeWhenCallIsAsynchronous() throws Exception {
         firstInstanceStuck();
         mesh(HEDGE_AFTER_20_MS);
@@ -328,7 +346,10 @@ class HedgingTest {
                 .retry(RetryConfig.disabled())
                 .timeouts(TimeoutConfig.custom().perTryTimeout(Duration.ofMillis(150)).build()));
 
-        assertThatThrownBy(() -> body(get("t1"))).isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThatThrownBy(() -> body(get("t1"))).as("the error names both attempts")
+                .isInstanceOf(io.mesh4j.api.AttemptsFailedException.class)
+                .hasMessageContaining("backend-0").hasMessageContaining("backend-1")
+                .hasCauseInstanceOf(java.net.SocketTimeoutException.class);
 
         assertThat(totalReceived()).isEqualTo(2);
         assertThat(attempts("first", "timeout")).isEqualTo(1.0);
@@ -342,7 +363,6 @@ class HedgingTest {
         mesh(HEDGE_AFTER_20_MS);
         body(get("s1"));
         assertThat(threadsNamed("mesh4j-scheduler")).isEqualTo(1);
-        assertThat(threadsNamed("mesh4j-hedge")).isZero();
 
         release.countDown();
         mesh.close();

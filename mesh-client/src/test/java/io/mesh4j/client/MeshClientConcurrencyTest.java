@@ -179,7 +179,8 @@ class MeshClientConcurrencyTest {
                     .build();
             Call.Factory client = switch (route) {
                 case MESH_CLIENT -> mesh.okHttpClient();
-                case OWN_CLIENT_WITH_INTERCEPTOR -> new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+                case OWN_CLIENT_WITH_INTERCEPTOR ->
+                        new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
                 case MESH_CALLS, MESH_CALLS_HEDGED -> mesh;
             };
             ExecutorService pool = Executors.newFixedThreadPool(threads);

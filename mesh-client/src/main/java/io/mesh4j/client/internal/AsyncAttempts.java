@@ -157,7 +157,7 @@ final class AsyncAttempts {
             }
             Attempt result = run.ended(ended.attempt, response, failure, ended.call, null);
             if (!running.isEmpty() && !run.isGoodAnswer(result)) {
-                close(lastBad);
+                setAsideLastBad();
                 lastBad = result;
                 return;
             }
@@ -166,8 +166,7 @@ final class AsyncAttempts {
                 answer = result;
             } else {
                 cancelWaiting();
-                close(lastBad);
-                lastBad = null;
+                setAsideLastBad();
                 CallRun.NextAttempt retry = run.next(result);
                 if (retry == null) {
                     answer = result;
@@ -245,8 +244,7 @@ final class AsyncAttempts {
      */
     private List<InFlight> stop(AttemptOutcome outcome) {
         finishing();
-        close(lastBad);
-        lastBad = null;
+        setAsideLastBad();
         List<InFlight> stopped = new ArrayList<>(running);
         running.clear();
         for (InFlight attempt : stopped) {
@@ -287,9 +285,11 @@ final class AsyncAttempts {
         }
     }
 
-    private static void close(@Nullable Attempt result) {
-        if (result != null) {
-            result.close();
+    /** Records the last bad answer for the call's error and closes it: a later attempt's result replaces it. */
+    private void setAsideLastBad() {
+        if (lastBad != null) {
+            run.setAside(lastBad);
+            lastBad = null;
         }
     }
 

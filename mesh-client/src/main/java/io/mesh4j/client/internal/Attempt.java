@@ -127,7 +127,9 @@ final class Attempt {
         }
     }
 
-    /** The response to hand on once ended: the one received, or a copy whose body reports its end; else {@code null}. */
+    /**
+     * The response to hand on once ended: the one received, or a copy whose body reports its end; or {@code null}.
+     */
     @Nullable
     Response response() {
         return response;

@@ -17,7 +17,9 @@ final class AttemptTimeouts {
     private AttemptTimeouts() {
     }
 
-    /** The timeout in milliseconds for a per-try timeout of {@code perTryNanos} (0: none) and {@code leftNanos} left. */
+    /**
+     * The timeout in milliseconds for a per-try timeout of {@code perTryNanos} (0: none), {@code leftNanos} left.
+     */
     static int millis(long perTryNanos, long leftNanos) {
         if (perTryNanos == 0 && leftNanos == Long.MAX_VALUE) {
             return NONE;
@@ -47,7 +49,7 @@ final class AttemptTimeouts {
         return timed;
     }
 
-    /** Whether {@code millis} replaces a chain timeout of {@code current} (0 is none): always when exact, else when shorter. */
+    /** Whether {@code millis} replaces a chain timeout of {@code current} (0: none): always if exact, else if less. */
     private static boolean replaces(int current, int millis, boolean exact) {
         return exact ? current != millis : current == 0 || current > millis;
     }

@@ -20,7 +20,8 @@ final class AttemptTrail {
 
     /** Records that an attempt ended with {@code result}. */
     void add(Attempt result) {
-        lines.add(describe(result.instance(), result.response() != null ? result.response().code() : 0, result.failure()));
+        int status = result.response() != null ? result.response().code() : 0;
+        lines.add(describe(result.instance(), status, result.failure()));
         if (result.failure() != null) {
             failures.add(result.failure());
         }

@@ -21,6 +21,7 @@ import io.mesh4j.resilience.ServiceGuard;
 import io.mesh4j.resilience.TimeoutConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.Call;
@@ -268,12 +269,20 @@ final class CallRun implements RequestContext {
         if (delay == RetryPolicy.NO_RETRY || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
             return null;
         }
+        setAside(result);
+        return new NextAttempt(next, delay);
+    }
+
+    /**
+     * Records {@code attempt}, which ended badly and whose result will not be the call's, so that the call's error
+     * names it, and closes its response.
+     */
+    void setAside(Attempt attempt) {
         if (trail == null) {
             trail = new AttemptTrail();
         }
-        trail.add(result);
-        result.close();
-        return new NextAttempt(next, delay);
+        trail.add(attempt);
+        attempt.close();
     }
 
     /** The instance and delay of the attempt that follows a failed one. */
@@ -321,7 +330,7 @@ final class CallRun implements RequestContext {
 
     /** The failure of a call whose deadline passed. */
     InterruptedIOException deadlineExceeded() {
-        return new InterruptedIOException("deadline of " + Checks.format(java.time.Duration.ofNanos(deadline - startNanos))
+        return new InterruptedIOException("deadline of " + Checks.format(Duration.ofNanos(deadline - startNanos))
                 + " for service '" + service.name() + "' exceeded");
     }
 
