@@ -1,5 +1,6 @@
 package io.mesh4j.client;
 
+import static io.mesh4j.client.HeldAnswers.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,7 +50,7 @@ class HedgingTest {
             .build();
 
     private final RecordingBackends backends = new RecordingBackends();
-    private final CountDownLatch release = new CountDownLatch(1);
+    private final HeldAnswers answers = new HeldAnswers();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
     private final OpenTelemetrySdk openTelemetry = InMemoryTracing.exportingTo(spans);
@@ -58,7 +58,7 @@ class HedgingTest {
 
     @AfterEach
     void tearDown() {
-        release.countDown();
+        answers.release();
         if (mesh != null) {
             mesh.close();
         }
@@ -71,25 +71,13 @@ class HedgingTest {
         backends.add(answer);
     }
 
-    private MockResponse stuck(String body) {
-        try {
-            release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return ok(body);
-    }
-
-    private static MockResponse ok(String body) {
-        return new MockResponse.Builder().code(200).body(body).build();
-    }
 
     /**
      * Two backends: backend-0, which round robin picks first, is stuck until the test ends; backend-1 answers at
      * once.
      */
     private void firstInstanceStuck() {
-        backend(request -> stuck("backend-0"));
+        backend(request -> answers.held("backend-0"));
         backend(request -> ok("backend-1"));
     }
 
@@ -175,7 +163,7 @@ class HedgingTest {
         org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
                 .until(() -> totalReceived() == 1);
         assertThat(answer).isNotDone();
-        release.countDown();
+        answers.release();
 
         assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("200 backend-0");
         assertThat(totalReceived()).as("a POST is sent once").isEqualTo(1);
@@ -251,8 +239,8 @@ class HedgingTest {
 
     @Test
     void shouldFailWithTimeoutWhenEveryAttemptIsStuckPastDeadline() {
-        backend(request -> stuck("backend-0"));
-        backend(request -> stuck("backend-1"));
+        backend(request -> answers.held("backend-0"));
+        backend(request -> answers.held("backend-1"));
         mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
                 .retry(RetryConfig.disabled())
                 .timeouts(TimeoutConfig.custom().overallTimeout(Duration.ofMillis(300)).build()));
@@ -267,7 +255,7 @@ class HedgingTest {
 
     @Test
     void shouldNameFailedHedgeInCallsErrorWhenDeadlinePassesWhileFirstAttemptIsStuck() throws IOException {
-        backend(request -> stuck("backend-0"));
+        backend(request -> answers.held("backend-0"));
         backends.instances().add(io.mesh4j.api.ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort())
                 .id("refusing").build());
         mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
@@ -340,8 +328,8 @@ class HedgingTest {
 
     @Test
     void shouldTimeOutEachStuckAttemptWhenPerTryTimeoutPasses() {
-        backend(request -> stuck("backend-0"));
-        backend(request -> stuck("backend-1"));
+        backend(request -> answers.held("backend-0"));
+        backend(request -> answers.held("backend-1"));
         mesh(ServiceSettings.custom().hedging(HEDGE_AFTER_20_MS)
                 .retry(RetryConfig.disabled())
                 .timeouts(TimeoutConfig.custom().perTryTimeout(Duration.ofMillis(150)).build()));
@@ -364,7 +352,7 @@ class HedgingTest {
         body(get("s1"));
         assertThat(threadsNamed("mesh4j-scheduler")).isEqualTo(1);
 
-        release.countDown();
+        answers.release();
         mesh.close();
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

@@ -1,5 +1,6 @@
 package io.mesh4j.client;
 
+import static io.mesh4j.client.HeldAnswers.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,12 +56,12 @@ import org.slf4j.LoggerFactory;
 class MeshCallFactoryTest {
 
     private final List<MockWebServer> servers = new ArrayList<>();
-    private final CountDownLatch release = new CountDownLatch(1);
+    private final HeldAnswers answers = new HeldAnswers();
     private MeshClient mesh;
 
     @AfterEach
     void tearDown() {
-        release.countDown();
+        answers.release();
         if (mesh != null) {
             mesh.close();
         }
@@ -85,18 +86,6 @@ class MeshCallFactoryTest {
         return server(InetAddress.getLoopbackAddress(), answer);
     }
 
-    private MockResponse stuck(String body) {
-        try {
-            release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return ok(body);
-    }
-
-    private static MockResponse ok(String body) {
-        return new MockResponse.Builder().code(200).body(body).build();
-    }
 
     private static ServiceInstance instance(MockWebServer server, String id, boolean secure) {
         return ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id(id).secure(secure)
@@ -121,7 +110,7 @@ class MeshCallFactoryTest {
                 .build();
         HandshakeCertificates trustingTheAuthority = new HandshakeCertificates.Builder()
                 .addTrustedCertificate(authority.certificate()).build();
-        MockWebServer slow = server(request -> stuck("slow"));
+        MockWebServer slow = server(request -> answers.held("slow"));
         MockWebServer fast = server(request -> ok("fast"));
         slow.useHttps(serverSide.sslSocketFactory());
         fast.useHttps(serverSide.sslSocketFactory());
@@ -235,7 +224,7 @@ class MeshCallFactoryTest {
 
     @Test
     void shouldFailAsyncCallWithDeadlineWhenInstanceNeverAnswers() throws Exception {
-        MockWebServer hung = server(request -> stuck("late"));
+        MockWebServer hung = server(request -> answers.held("late"));
         mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance(hung, "hung", false)))
                 .defaultSettings(roundRobin().retry(RetryConfig.disabled())
                         .timeouts(TimeoutConfig.custom().overallTimeout(Duration.ofMillis(300)).build()).build())
@@ -250,7 +239,7 @@ class MeshCallFactoryTest {
 
     @Test
     void shouldEndCallAtCallersTimeoutWhenItIsShorterThanServiceDeadline() throws Exception {
-        MockWebServer hung = server(request -> stuck("late"));
+        MockWebServer hung = server(request -> answers.held("late"));
         mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance(hung, "hung", false)))
                 .defaultSettings(roundRobin().retry(RetryConfig.disabled()).build())
                 .build();
@@ -264,8 +253,8 @@ class MeshCallFactoryTest {
 
     @Test
     void shouldCancelRunningAttemptsWhenAsyncCallIsCanceled() throws Exception {
-        MockWebServer slow = server(request -> stuck("slow"));
-        MockWebServer slower = server(request -> stuck("slower"));
+        MockWebServer slow = server(request -> answers.held("slow"));
+        MockWebServer slower = server(request -> answers.held("slower"));
         mesh = MeshClient.builder()
                 .discovery(StaticDiscovery.of(instance(slow, "slow", false), instance(slower, "slower", false)))
                 .defaultSettings(roundRobin().hedging(HedgingConfig.custom().delay(Duration.ofMillis(10)).build())
