@@ -8,6 +8,7 @@ import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.discovery.consul.ConsulDiscovery;
+import io.mesh4j.discovery.etcd.EtcdDiscovery;
 import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,6 +87,29 @@ class ConsumerTest {
             assertEquals(8000, instances.get(0).port());
         } finally {
             consul.stop(0);
+        }
+    }
+
+    /**
+     * The etcd client's gRPC, Netty and Vert.x load and connect as this build resolves them (not as the project's
+     * parent pins them): against a port where nothing listens, discovery knows no service and says etcd did not
+     * answer.
+     */
+    @Test
+    void shouldSayEtcdDidNotAnswerWhenEtcdDiscoveryIsBuiltAndNothingListens() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        try (EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints("http://127.0.0.1:" + closed)
+                .firstLookupTimeout(java.time.Duration.ofMillis(500)).build()) {
+            assertEquals(null, discovery.instances("orders"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (discovery.failure("orders") == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            String failure = String.valueOf(discovery.failure("orders"));
+            assertEquals(true, failure.contains("did not answer"), failure);
         }
     }
 }
