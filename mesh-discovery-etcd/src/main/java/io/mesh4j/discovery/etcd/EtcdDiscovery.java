@@ -124,7 +124,8 @@ public final class EtcdDiscovery implements ServiceDiscovery {
      *   <tr><td>{@code credentials}</td><td>none</td><td></td></tr>
      *   <tr><td>{@code probeInterval}</td><td>5 s</td><td>10 ms to 10 min</td></tr>
      *   <tr><td>{@code maxStaleness}</td><td>0 (serve the last good set forever)</td><td>0 to 7 days</td></tr>
-     *   <tr><td>{@code errorBackoffBase} / {@code errorBackoffMax}</td><td>200 ms / 30 s</td><td>1 ms to 10 min</td></tr>
+     *   <tr><td>{@code errorBackoffBase} / {@code errorBackoffMax}</td><td>200 ms / 30 s</td>
+     *   <td>1 ms to 10 min</td></tr>
      *   <tr><td>{@code firstLookupTimeout}</td><td>2 s</td><td>1 ms to 1 min</td></tr>
      * </table>
      */
