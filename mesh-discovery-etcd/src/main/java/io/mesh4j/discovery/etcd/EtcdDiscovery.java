@@ -13,6 +13,7 @@ import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
 import io.mesh4j.discovery.etcd.internal.PrefixWatch;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class EtcdDiscovery implements ServiceDiscovery {
     private EtcdDiscovery(Builder builder, PrefixWatch.BeforeWatch beforeWatch) {
         this.endpoints = List.copyOf(builder.endpoints);
         this.firstLookupTimeout = builder.firstLookupTimeout;
-        this.client = EtcdClients.create(endpoints, builder.user, builder.password);
+        this.client = EtcdClients.create(endpoints, builder.user, builder.password, builder.tls);
         this.thread = EtcdClients.scheduler("mesh4j-etcd-discovery");
         this.watch = new PrefixWatch(client, new InstanceCodec(builder.prefix), thread, builder.ticker,
                 builder.probeInterval, builder.maxStaleness, builder.errorBackoffBase, builder.errorBackoffMax,
@@ -136,6 +137,8 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         private String user;
         @Nullable
         private String password;
+        @Nullable
+        private EtcdClients.TlsFiles tls;
         private Duration probeInterval = Duration.ofSeconds(5);
         private Duration maxStaleness = Duration.ZERO;
         private Duration errorBackoffBase = Duration.ofMillis(200);
@@ -166,6 +169,21 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         public Builder credentials(String user, String password) {
             this.user = requireNonNull(user, "user");
             this.password = requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * TLS to etcd ({@code https://} endpoints): the PEM file of the certificates to trust, and for etcd's
+         * {@code --client-cert-auth} a client certificate chain and its PKCS#8 private key, or {@code null} for both.
+         * Unreadable files fail at build time, naming the file; their content is never logged.
+         */
+        public Builder tls(Path trustedCertificates, @Nullable Path certificateChain, @Nullable Path privateKey) {
+            requireNonNull(trustedCertificates, "trustedCertificates");
+            if ((certificateChain == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("tls: certificateChain " + certificateChain + ", privateKey "
+                        + privateKey + " (expected: both or neither)");
+            }
+            this.tls = new EtcdClients.TlsFiles(trustedCertificates, certificateChain, privateKey);
             return this;
         }
 

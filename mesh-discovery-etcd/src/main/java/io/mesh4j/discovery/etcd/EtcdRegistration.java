@@ -13,6 +13,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class EtcdRegistration implements AutoCloseable {
 
     private EtcdRegistration(Builder builder) {
         this.instance = builder.instance;
-        this.client = EtcdClients.create(builder.endpoints, builder.user, builder.password);
+        this.client = EtcdClients.create(builder.endpoints, builder.user, builder.password, builder.tls);
         this.thread = EtcdClients.scheduler("mesh4j-etcd-registration");
         InstanceCodec codec = new InstanceCodec(builder.prefix);
         this.key = EtcdClients.bytes(codec.key(instance));
@@ -249,6 +250,8 @@ public final class EtcdRegistration implements AutoCloseable {
         private String user;
         @Nullable
         private String password;
+        @Nullable
+        private EtcdClients.TlsFiles tls;
         private Duration ttl = Duration.ofSeconds(10);
         private boolean deregisterOnShutdown = true;
 
@@ -274,6 +277,21 @@ public final class EtcdRegistration implements AutoCloseable {
         public Builder credentials(String user, String password) {
             this.user = requireNonNull(user, "user");
             this.password = requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * TLS to etcd ({@code https://} endpoints): the PEM file of the certificates to trust, and for etcd's
+         * {@code --client-cert-auth} a client certificate chain and its PKCS#8 private key, or {@code null} for both.
+         * Unreadable files fail at build time, naming the file; their content is never logged.
+         */
+        public Builder tls(Path trustedCertificates, @Nullable Path certificateChain, @Nullable Path privateKey) {
+            requireNonNull(trustedCertificates, "trustedCertificates");
+            if ((certificateChain == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("tls: certificateChain " + certificateChain + ", privateKey "
+                        + privateKey + " (expected: both or neither)");
+            }
+            this.tls = new EtcdClients.TlsFiles(trustedCertificates, certificateChain, privateKey);
             return this;
         }
 

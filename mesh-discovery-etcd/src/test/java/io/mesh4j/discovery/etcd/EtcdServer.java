@@ -28,9 +28,11 @@ final class EtcdServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final Path log;
+    private final List<String> tlsArguments;
     private Process process;
 
-    private EtcdServer() throws IOException {
+    private EtcdServer(List<String> tlsArguments) throws IOException {
+        this.tlsArguments = tlsArguments;
         this.dataDir = Files.createTempDirectory("mesh4j-etcd");
         this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         this.clientPort = freePort();
@@ -39,13 +41,24 @@ final class EtcdServer implements AutoCloseable {
 
     /** Starts a new server and waits until it answers. */
     static EtcdServer started() throws IOException {
-        EtcdServer server = new EtcdServer();
+        EtcdServer server = new EtcdServer(List.of());
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts a server that speaks TLS with {@code certificate} and {@code key} (PEM files) and accepts only clients
+     * whose certificate {@code clientCa} signed.
+     */
+    static EtcdServer startedWithClientCertificates(Path certificate, Path key, Path clientCa) throws IOException {
+        EtcdServer server = new EtcdServer(List.of("--cert-file", certificate.toString(), "--key-file",
+                key.toString(), "--client-cert-auth", "--trusted-ca-file", clientCa.toString()));
         server.start();
         return server;
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return (tlsArguments.isEmpty() ? "http" : "https") + "://127.0.0.1:" + clientPort;
     }
 
     int port() {
@@ -54,10 +67,12 @@ final class EtcdServer implements AutoCloseable {
 
     synchronized void start() throws IOException {
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder(binary(), "--name", "mesh4j-test", "--data-dir", dataDir.toString(),
-                "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
+        List<String> command = new java.util.ArrayList<>(List.of(binary(), "--name", "mesh4j-test", "--data-dir",
+                dataDir.toString(), "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "mesh4j-test=" + peer, "--log-level", "warn")
+                "--initial-cluster", "mesh4j-test=" + peer, "--log-level", "warn"));
+        command.addAll(tlsArguments);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
