@@ -6,6 +6,7 @@ import io.etcd.jetcd.Client;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.client.MeshClient;
 import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.discovery.etcd.EtcdConnection;
 import io.mesh4j.discovery.etcd.EtcdDiscovery;
 import io.mesh4j.lb.LoadBalancers;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class EtcdPropagation {
             long[] appear = new long[rounds];
             long[] afterAck = new long[rounds];
             long[] vanish = new long[rounds];
-            try (EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints(endpoint).build();
+            try (EtcdDiscovery discovery = EtcdDiscovery.builder().connection(EtcdConnection.of(endpoint)).build();
                     MeshClient mesh = MeshClient.builder().discovery(discovery)
                             .defaultSettings(ServiceSettings.custom().balancer(LoadBalancers.roundRobin()).build())
                             .build()) {

@@ -13,9 +13,7 @@ import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
 import io.mesh4j.discovery.etcd.internal.PrefixWatch;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -25,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * only {@code address} and {@code port} required), as {@link EtcdRegistration} writes them.
  *
  * <pre>{@code
- * EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints("http://127.0.0.1:2379").build();
+ * EtcdDiscovery discovery = EtcdDiscovery.builder().connection(EtcdConnection.of("http://127.0.0.1:2379")).build();
  * MeshClient mesh = MeshClient.builder().discovery(discovery).build();
  * }</pre>
  *
@@ -38,8 +36,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * does not decode is skipped with a warning naming its key. Services with no key are unknown ({@code null}), at no
  * cost: every service of the prefix is in memory.
  *
- * <p>The same contract as {@code ConsulDiscovery}, so one builder line swaps one for the other. The password is
- * given only to the etcd client, never logged.
+ * <p>The same contract as {@code ConsulDiscovery}, so one builder line swaps one for the other. How to reach etcd
+ * (members, authentication, TLS) is an {@link EtcdConnection}, shared with {@link EtcdRegistration}.
  *
  * <p>Thread-safe. One daemon thread of this discovery applies changes and notifies subscribers, in order; the etcd
  * client (jetcd, over gRPC) has its own threads. {@link #close()} stops both.
@@ -50,12 +48,12 @@ public final class EtcdDiscovery implements ServiceDiscovery {
     private final ScheduledExecutorService thread;
     private final PrefixWatch watch;
     private final Duration firstLookupTimeout;
-    private final List<String> endpoints;
+    private final EtcdConnection connection;
 
     private EtcdDiscovery(Builder builder, PrefixWatch.BeforeWatch beforeWatch) {
-        this.endpoints = List.copyOf(builder.endpoints);
+        this.connection = builder.connection;
         this.firstLookupTimeout = builder.firstLookupTimeout;
-        this.client = EtcdClients.create(endpoints, builder.user, builder.password, builder.tls);
+        this.client = builder.connection.newClient();
         this.thread = EtcdClients.scheduler("mesh4j-etcd-discovery");
         this.watch = new PrefixWatch(client, new InstanceCodec(builder.prefix), thread, builder.ticker,
                 builder.probeInterval, builder.maxStaleness, builder.errorBackoffBase, builder.errorBackoffMax,
@@ -97,7 +95,7 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         if (failure == null) {
             return null;
         }
-        return new IOException("etcd at " + endpoints + " did not answer (" + failure.getClass().getSimpleName()
+        return new IOException("etcd at " + connection.endpoints() + " did not answer (" + failure.getClass().getSimpleName()
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage()) + ")", failure);
     }
 
@@ -111,7 +109,7 @@ public final class EtcdDiscovery implements ServiceDiscovery {
 
     @Override
     public String toString() {
-        return "EtcdDiscovery{" + endpoints + '}';
+        return "EtcdDiscovery{" + connection + '}';
     }
 
     /**
@@ -120,9 +118,8 @@ public final class EtcdDiscovery implements ServiceDiscovery {
      * <table>
      *   <caption>Settings and defaults</caption>
      *   <tr><th>setting</th><th>default</th><th>range</th></tr>
-     *   <tr><td>{@code endpoints}</td><td>{@code http://127.0.0.1:2379}</td><td>http or https URLs</td></tr>
+     *   <tr><td>{@code connection}</td><td>{@link EtcdConnection#local()}</td><td></td></tr>
      *   <tr><td>{@code prefix}</td><td>{@code /services/}</td><td>starts and ends with {@code /}</td></tr>
-     *   <tr><td>{@code credentials}</td><td>none</td><td></td></tr>
      *   <tr><td>{@code probeInterval}</td><td>5 s</td><td>10 ms to 10 min</td></tr>
      *   <tr><td>{@code maxStaleness}</td><td>0 (serve the last good set forever)</td><td>0 to 7 days</td></tr>
      *   <tr><td>{@code errorBackoffBase} / {@code errorBackoffMax}</td><td>200 ms / 30 s</td>
@@ -131,14 +128,8 @@ public final class EtcdDiscovery implements ServiceDiscovery {
      * </table>
      */
     public static final class Builder {
-        private final List<String> endpoints = new ArrayList<>(List.of("http://127.0.0.1:2379"));
+        private EtcdConnection connection = EtcdConnection.local();
         private String prefix = "/services/";
-        @Nullable
-        private String user;
-        @Nullable
-        private String password;
-        @Nullable
-        private EtcdClients.TlsFiles tls;
         private Duration probeInterval = Duration.ofSeconds(5);
         private Duration maxStaleness = Duration.ZERO;
         private Duration errorBackoffBase = Duration.ofMillis(200);
@@ -149,41 +140,15 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         private Builder() {
         }
 
-        /** The etcd members to talk to. */
-        public Builder endpoints(String... endpoints) {
-            requireNonNull(endpoints, "endpoints");
-            this.endpoints.clear();
-            for (String endpoint : endpoints) {
-                this.endpoints.add(requireNonNull(endpoint, "endpoint"));
-            }
+        /** How to reach etcd. Default: {@link EtcdConnection#local()}. */
+        public Builder connection(EtcdConnection connection) {
+            this.connection = requireNonNull(connection, "connection");
             return this;
         }
 
         /** The key prefix of instances, {@code <prefix><service>/<instance-id>}. */
         public Builder prefix(String prefix) {
             this.prefix = requireNonNull(prefix, "prefix");
-            return this;
-        }
-
-        /** etcd's user and password (etcd authentication); the password is never logged. */
-        public Builder credentials(String user, String password) {
-            this.user = requireNonNull(user, "user");
-            this.password = requireNonNull(password, "password");
-            return this;
-        }
-
-        /**
-         * TLS to etcd ({@code https://} endpoints): the PEM file of the certificates to trust, and for etcd's
-         * {@code --client-cert-auth} a client certificate chain and its PKCS#8 private key, or {@code null} for both.
-         * Unreadable files fail at build time, naming the file; their content is never logged.
-         */
-        public Builder tls(Path trustedCertificates, @Nullable Path certificateChain, @Nullable Path privateKey) {
-            requireNonNull(trustedCertificates, "trustedCertificates");
-            if ((certificateChain == null) != (privateKey == null)) {
-                throw new IllegalArgumentException("tls: certificateChain " + certificateChain + ", privateKey "
-                        + privateKey + " (expected: both or neither)");
-            }
-            this.tls = new EtcdClients.TlsFiles(trustedCertificates, certificateChain, privateKey);
             return this;
         }
 
@@ -228,7 +193,6 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         }
 
         EtcdDiscovery build(PrefixWatch.BeforeWatch beforeWatch) {
-            checkEndpoints(endpoints);
             checkPrefix(prefix);
             Checks.range("probeInterval", probeInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
             Checks.range("maxStaleness", maxStaleness, Duration.ZERO, Duration.ofDays(7));
@@ -236,17 +200,6 @@ public final class EtcdDiscovery implements ServiceDiscovery {
             Checks.range("errorBackoffMax", errorBackoffMax, errorBackoffBase, Duration.ofMinutes(10));
             Checks.range("firstLookupTimeout", firstLookupTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
             return new EtcdDiscovery(this, beforeWatch);
-        }
-    }
-
-    static void checkEndpoints(List<String> endpoints) {
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("endpoints: [] (expected: at least one http or https URL)");
-        }
-        for (String endpoint : endpoints) {
-            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
-                throw new IllegalArgumentException("endpoints: '" + endpoint + "' (expected: an http or https URL)");
-            }
         }
     }
 

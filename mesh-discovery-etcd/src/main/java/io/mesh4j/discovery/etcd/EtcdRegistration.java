@@ -13,10 +13,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,7 +62,7 @@ public final class EtcdRegistration implements AutoCloseable {
 
     private EtcdRegistration(Builder builder) {
         this.instance = builder.instance;
-        this.client = EtcdClients.create(builder.endpoints, builder.user, builder.password, builder.tls);
+        this.client = builder.connection.newClient();
         this.thread = EtcdClients.scheduler("mesh4j-etcd-registration");
         InstanceCodec codec = new InstanceCodec(builder.prefix);
         this.key = EtcdClients.bytes(codec.key(instance));
@@ -235,23 +232,16 @@ public final class EtcdRegistration implements AutoCloseable {
      * <table>
      *   <caption>Settings and defaults</caption>
      *   <tr><th>setting</th><th>default</th><th>range</th></tr>
-     *   <tr><td>{@code endpoints}</td><td>{@code http://127.0.0.1:2379}</td><td>http or https URLs</td></tr>
+     *   <tr><td>{@code connection}</td><td>{@link EtcdConnection#local()}</td><td></td></tr>
      *   <tr><td>{@code prefix}</td><td>{@code /services/}</td><td>starts and ends with {@code /}</td></tr>
-     *   <tr><td>{@code credentials}</td><td>none</td><td></td></tr>
      *   <tr><td>{@code ttl}</td><td>10 s</td><td>2 s to 1 h, whole seconds</td></tr>
      *   <tr><td>{@code deregisterOnShutdown}</td><td>true</td><td></td></tr>
      * </table>
      */
     public static final class Builder {
         private final ServiceInstance instance;
-        private final List<String> endpoints = new ArrayList<>(List.of("http://127.0.0.1:2379"));
+        private EtcdConnection connection = EtcdConnection.local();
         private String prefix = "/services/";
-        @Nullable
-        private String user;
-        @Nullable
-        private String password;
-        @Nullable
-        private EtcdClients.TlsFiles tls;
         private Duration ttl = Duration.ofSeconds(10);
         private boolean deregisterOnShutdown = true;
 
@@ -259,39 +249,14 @@ public final class EtcdRegistration implements AutoCloseable {
             this.instance = instance;
         }
 
-        public Builder endpoints(String... endpoints) {
-            requireNonNull(endpoints, "endpoints");
-            this.endpoints.clear();
-            for (String endpoint : endpoints) {
-                this.endpoints.add(requireNonNull(endpoint, "endpoint"));
-            }
+        /** How to reach etcd. Default: {@link EtcdConnection#local()}. */
+        public Builder connection(EtcdConnection connection) {
+            this.connection = requireNonNull(connection, "connection");
             return this;
         }
 
         public Builder prefix(String prefix) {
             this.prefix = requireNonNull(prefix, "prefix");
-            return this;
-        }
-
-        /** etcd's user and password (etcd authentication); the password is never logged. */
-        public Builder credentials(String user, String password) {
-            this.user = requireNonNull(user, "user");
-            this.password = requireNonNull(password, "password");
-            return this;
-        }
-
-        /**
-         * TLS to etcd ({@code https://} endpoints): the PEM file of the certificates to trust, and for etcd's
-         * {@code --client-cert-auth} a client certificate chain and its PKCS#8 private key, or {@code null} for both.
-         * Unreadable files fail at build time, naming the file; their content is never logged.
-         */
-        public Builder tls(Path trustedCertificates, @Nullable Path certificateChain, @Nullable Path privateKey) {
-            requireNonNull(trustedCertificates, "trustedCertificates");
-            if ((certificateChain == null) != (privateKey == null)) {
-                throw new IllegalArgumentException("tls: certificateChain " + certificateChain + ", privateKey "
-                        + privateKey + " (expected: both or neither)");
-            }
-            this.tls = new EtcdClients.TlsFiles(trustedCertificates, certificateChain, privateKey);
             return this;
         }
 
@@ -314,7 +279,6 @@ public final class EtcdRegistration implements AutoCloseable {
          * @throws IllegalArgumentException naming the field and its range when a value is out of range
          */
         public EtcdRegistration register() {
-            EtcdDiscovery.checkEndpoints(endpoints);
             EtcdDiscovery.checkPrefix(prefix);
             Checks.range("ttl", ttl, Duration.ofSeconds(2), Duration.ofHours(1));
             if (ttl.toNanos() % 1_000_000_000L != 0) {

@@ -37,12 +37,17 @@ class EtcdAuthenticationTest {
             }
             ServiceInstance me = ServiceInstance.builder("orders", "10.0.0.7", 8080).id("orders-7").build();
 
-            try (EtcdRegistration registration = EtcdRegistration.builder(me).endpoints(etcd.endpoint())
-                    .credentials("root", PASSWORD).ttl(Duration.ofSeconds(5)).deregisterOnShutdown(false)
+            try (EtcdRegistration registration = EtcdRegistration.builder(me)
+                    .connection(EtcdConnection.builder().endpoints(etcd.endpoint()).credentials("root", PASSWORD)
+                            .build())
+                    .ttl(Duration.ofSeconds(5)).deregisterOnShutdown(false)
                     .register();
-                    EtcdDiscovery withCredentials = EtcdDiscovery.builder().endpoints(etcd.endpoint())
-                            .credentials("root", PASSWORD).build();
-                    EtcdDiscovery withoutCredentials = EtcdDiscovery.builder().endpoints(etcd.endpoint())
+                    EtcdDiscovery withCredentials = EtcdDiscovery.builder()
+                            .connection(EtcdConnection.builder().endpoints(etcd.endpoint())
+                                    .credentials("root", PASSWORD).build())
+                            .build();
+                    EtcdDiscovery withoutCredentials = EtcdDiscovery.builder()
+                            .connection(EtcdConnection.of(etcd.endpoint()))
                             .probeInterval(Duration.ofMillis(100)).firstLookupTimeout(Duration.ofMillis(500))
                             .build()) {
                 assertThat(registration.isRegistered()).isTrue();

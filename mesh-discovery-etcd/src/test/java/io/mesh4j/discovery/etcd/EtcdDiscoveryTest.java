@@ -77,7 +77,7 @@ class EtcdDiscoveryTest {
     }
 
     private EtcdDiscovery.Builder discoveryOf(String endpoint) {
-        return EtcdDiscovery.builder().endpoints(endpoint).prefix(prefix).probeInterval(Duration.ofMillis(100))
+        return EtcdDiscovery.builder().connection(EtcdConnection.of(endpoint)).prefix(prefix).probeInterval(Duration.ofMillis(100))
                 .errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 
@@ -247,7 +247,7 @@ class EtcdDiscoveryTest {
     void shouldNameFieldAndRangeWhenSettingsAreInvalid() {
         assertThatThrownBy(() -> EtcdDiscovery.builder().prefix("services").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("prefix: 'services'");
-        assertThatThrownBy(() -> EtcdDiscovery.builder().endpoints("127.0.0.1:2379").build())
+        assertThatThrownBy(() -> EtcdConnection.of("127.0.0.1:2379"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints: '127.0.0.1:2379'");
         assertThatThrownBy(() -> EtcdDiscovery.builder().probeInterval(Duration.ofMillis(1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("probeInterval: 1ms");

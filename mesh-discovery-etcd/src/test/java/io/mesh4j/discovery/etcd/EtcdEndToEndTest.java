@@ -50,7 +50,7 @@ class EtcdEndToEndTest {
 
     private static EtcdRegistration register(EtcdServer etcd, String name, MockWebServer server) {
         ServiceInstance instance = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id(name).build();
-        return EtcdRegistration.builder(instance).endpoints(etcd.endpoint()).ttl(Duration.ofSeconds(5))
+        return EtcdRegistration.builder(instance).connection(EtcdConnection.of(etcd.endpoint())).ttl(Duration.ofSeconds(5))
                 .deregisterOnShutdown(false).register();
     }
 
@@ -60,7 +60,8 @@ class EtcdEndToEndTest {
                 MockWebServer first = backend("first");
                 MockWebServer second = backend("second");
                 MockWebServer third = backend("third");
-                EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints(etcd.endpoint()).build();
+                EtcdDiscovery discovery = EtcdDiscovery.builder()
+                        .connection(EtcdConnection.of(etcd.endpoint())).build();
                 EtcdRegistration firstRegistration = register(etcd, "first", first);
                 MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
             AtomicBoolean running = new AtomicBoolean(true);

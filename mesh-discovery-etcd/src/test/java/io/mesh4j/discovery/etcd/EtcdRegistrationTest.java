@@ -30,7 +30,7 @@ class EtcdRegistrationTest {
     void startEtcd() throws IOException {
         etcd = EtcdServer.started();
         reader = EtcdClients.create(List.of(etcd.endpoint()), null, null);
-        discovery = EtcdDiscovery.builder().endpoints(etcd.endpoint()).probeInterval(Duration.ofMillis(100))
+        discovery = EtcdDiscovery.builder().connection(EtcdConnection.of(etcd.endpoint())).probeInterval(Duration.ofMillis(100))
                 .errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build();
     }
 
@@ -42,7 +42,7 @@ class EtcdRegistrationTest {
     }
 
     private EtcdRegistration register() {
-        return EtcdRegistration.builder(ME).endpoints(etcd.endpoint()).ttl(Duration.ofSeconds(2))
+        return EtcdRegistration.builder(ME).connection(EtcdConnection.of(etcd.endpoint())).ttl(Duration.ofSeconds(2))
                 .deregisterOnShutdown(false).register();
     }
 

@@ -36,22 +36,27 @@ class EtcdTlsTest {
         Path clientKey = write("client-key.pem", client.privateKeyPkcs8Pem());
         ServiceInstance me = ServiceInstance.builder("orders", "10.0.0.7", 8080).id("orders-7").build();
 
-        try (EtcdServer etcd = EtcdServer.startedWithClientCertificates(serverCertificate, serverKey, ca);
-                EtcdRegistration registration = EtcdRegistration.builder(me).endpoints(etcd.endpoint())
-                        .tls(ca, clientCertificate, clientKey).ttl(Duration.ofSeconds(5))
-                        .deregisterOnShutdown(false).register();
-                EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints(etcd.endpoint())
-                        .tls(ca, clientCertificate, clientKey).build();
-                EtcdDiscovery withoutCertificate = EtcdDiscovery.builder().endpoints(etcd.endpoint())
-                        .tls(ca, null, null).firstLookupTimeout(Duration.ofMillis(500))
-                        .probeInterval(Duration.ofMillis(100)).build()) {
+        try (EtcdServer etcd = EtcdServer.startedWithClientCertificates(serverCertificate, serverKey, ca)) {
+            EtcdConnection withCertificate = EtcdConnection.builder().endpoints(etcd.endpoint())
+                    .tls(ca, clientCertificate, clientKey).build();
+            EtcdConnection withoutCertificate = EtcdConnection.builder().endpoints(etcd.endpoint())
+                    .tls(ca, null, null).build();
+            registerAndDiscover(me, withCertificate, withoutCertificate);
+        }
+    }
+
+    private static void registerAndDiscover(ServiceInstance me, EtcdConnection withCertificate,
+            EtcdConnection withoutCertificate) {
+        try (EtcdRegistration registration = EtcdRegistration.builder(me).connection(withCertificate)
+                        .ttl(Duration.ofSeconds(5)).deregisterOnShutdown(false).register();
+                EtcdDiscovery discovery = EtcdDiscovery.builder().connection(withCertificate).build();
+                EtcdDiscovery refused = EtcdDiscovery.builder().connection(withoutCertificate)
+                        .firstLookupTimeout(Duration.ofMillis(500)).probeInterval(Duration.ofMillis(100)).build()) {
             assertThat(registration.isRegistered()).isTrue();
             Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> List.of(me).equals(discovery.instances("orders")));
-            assertThat(withoutCertificate.instances("orders")).as("refused without a client certificate")
-                    .isNull();
-            Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> withoutCertificate.failure("orders") != null);
+            assertThat(refused.instances("orders")).as("refused without a client certificate").isNull();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refused.failure("orders") != null);
         }
     }
 
@@ -60,11 +65,12 @@ class EtcdTlsTest {
         Path notPem = write("key.pem", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
         Path ca = write("ca.pem", new HeldCertificate.Builder().certificateAuthority(0).build().certificatePem());
 
-        assertThatThrownBy(() -> EtcdDiscovery.builder().endpoints("https://127.0.0.1:2379")
-                .tls(ca, ca, notPem).build())
+        EtcdConnection unreadable = EtcdConnection.builder().endpoints("https://127.0.0.1:2379")
+                .tls(ca, ca, notPem).build();
+        assertThatThrownBy(() -> EtcdDiscovery.builder().connection(unreadable).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tls: cannot use")
                 .hasMessageContaining(notPem.toString()).hasMessageNotContaining("bm90IGEga2V5");
-        assertThatThrownBy(() -> EtcdDiscovery.builder().tls(ca, ca, null))
+        assertThatThrownBy(() -> EtcdConnection.builder().tls(ca, ca, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: both or neither");
     }
 }

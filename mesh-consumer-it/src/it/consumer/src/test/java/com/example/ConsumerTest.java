@@ -101,7 +101,8 @@ class ConsumerTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        try (EtcdDiscovery discovery = EtcdDiscovery.builder().endpoints("http://127.0.0.1:" + closed)
+        try (EtcdDiscovery discovery = EtcdDiscovery.builder()
+                .connection(io.mesh4j.discovery.etcd.EtcdConnection.of("http://127.0.0.1:" + closed))
                 .firstLookupTimeout(java.time.Duration.ofMillis(500)).build()) {
             assertEquals(null, discovery.instances("orders"));
             long deadline = System.nanoTime() + 10_000_000_000L;
