@@ -95,7 +95,8 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         if (failure == null) {
             return null;
         }
-        return new IOException("etcd at " + connection.endpoints() + " did not answer (" + failure.getClass().getSimpleName()
+        return new IOException("etcd at " + connection.endpoints() + " did not answer ("
+                + failure.getClass().getSimpleName()
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage()) + ")", failure);
     }
 

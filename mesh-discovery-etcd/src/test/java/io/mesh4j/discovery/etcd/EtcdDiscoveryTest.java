@@ -77,7 +77,8 @@ class EtcdDiscoveryTest {
     }
 
     private EtcdDiscovery.Builder discoveryOf(String endpoint) {
-        return EtcdDiscovery.builder().connection(EtcdConnection.of(endpoint)).prefix(prefix).probeInterval(Duration.ofMillis(100))
+        return EtcdDiscovery.builder().connection(EtcdConnection.of(endpoint)).prefix(prefix)
+                .probeInterval(Duration.ofMillis(100))
                 .errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 

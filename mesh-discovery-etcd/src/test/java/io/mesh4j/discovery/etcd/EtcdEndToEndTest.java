@@ -50,7 +50,8 @@ class EtcdEndToEndTest {
 
     private static EtcdRegistration register(EtcdServer etcd, String name, MockWebServer server) {
         ServiceInstance instance = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id(name).build();
-        return EtcdRegistration.builder(instance).connection(EtcdConnection.of(etcd.endpoint())).ttl(Duration.ofSeconds(5))
+        return EtcdRegistration.builder(instance).connection(EtcdConnection.of(etcd.endpoint()))
+                .ttl(Duration.ofSeconds(5))
                 .deregisterOnShutdown(false).register();
     }
 

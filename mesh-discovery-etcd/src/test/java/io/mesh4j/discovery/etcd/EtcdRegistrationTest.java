@@ -30,7 +30,8 @@ class EtcdRegistrationTest {
     void startEtcd() throws IOException {
         etcd = EtcdServer.started();
         reader = EtcdClients.create(List.of(etcd.endpoint()), null, null);
-        discovery = EtcdDiscovery.builder().connection(EtcdConnection.of(etcd.endpoint())).probeInterval(Duration.ofMillis(100))
+        discovery = EtcdDiscovery.builder().connection(EtcdConnection.of(etcd.endpoint()))
+                .probeInterval(Duration.ofMillis(100))
                 .errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build();
     }
 
