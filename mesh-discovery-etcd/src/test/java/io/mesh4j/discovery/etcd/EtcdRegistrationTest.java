@@ -8,6 +8,7 @@ import io.etcd.jetcd.KeyValue;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -93,11 +94,14 @@ class EtcdRegistrationTest {
     }
 
     @Test
-    void shouldBeRegisteredAgainAfterEtcdRestarts() throws Exception {
+    void shouldKeepLastGoodSetWhileEtcdIsStoppedAndBeRegisteredAfterItRestarts() throws Exception {
         try (EtcdRegistration registration = register()) {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(this::discovered);
 
             etcd.stop();
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> discovery.staleness("orders").compareTo(Duration.ZERO) > 0);
+            assertThat(discovery.instances("orders")).as("etcd stopped: the last good set").containsExactly(ME);
             etcd.start();
 
             Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> stored() != null && discovered());
@@ -105,6 +109,20 @@ class EtcdRegistrationTest {
                     .alias("kept alive after the restart, across more than a TTL").until(() -> stored() != null);
             assertThat(registration.isRegistered()).isTrue();
         }
+    }
+
+    @Test
+    void shouldRevokeTheLeaseWhenTheJvmExitsWithoutClosing() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), RegisterAndExit.class.getName(), etcd.endpoint())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output).contains("registered").doesNotContain("not registered");
+
+        List<KeyValue> left = reader.getKVClient().get(EtcdClients.bytes("/services/orders/short-lived"))
+                .get(5, TimeUnit.SECONDS).getKvs();
+        assertThat(left).as("revoked by the shutdown hook, not left for its 30 s TTL").isEmpty();
     }
 
     @Test
