@@ -37,6 +37,7 @@ public final class ServiceState implements AutoCloseable {
     private final HedgingPolicy hedgingPolicy;
     private final ServiceGuard guard;
     private volatile int knownInstances;
+    private List<ServiceInstance> lastInstances = List.of();
     private volatile Subscription subscription = () -> { };
 
     @Nullable
@@ -98,7 +99,13 @@ public final class ServiceState implements AutoCloseable {
         this.subscription = subscription;
     }
 
-    void onInstances(List<ServiceInstance> instances) {
+    synchronized void onInstances(List<ServiceInstance> instances) {
+        // Discovery repeats the current set (a new subscription is told it at once): rebuilding the picker and
+        // the rewrite table for it would only restart round robin and forget remembered rewrites.
+        if (instances.equals(lastInstances)) {
+            return;
+        }
+        lastInstances = List.copyOf(instances);
         urlRewriter = UrlRewriter.forInstances(instances.size());
         balancer.updateInstances(instances);
         if (healthChecker != null) {
