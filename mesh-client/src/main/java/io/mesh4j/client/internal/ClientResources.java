@@ -3,6 +3,7 @@ package io.mesh4j.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.Ticker;
+import io.mesh4j.api.internal.DaemonThreads;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import okhttp3.OkHttpClient;
@@ -57,12 +58,7 @@ public final class ClientResources implements AutoCloseable {
             throw new IllegalStateException("MeshClient is closed");
         }
         if (scheduler == null) {
-            scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-                Thread thread = new Thread(runnable, "mesh4j-scheduler");
-                thread.setDaemon(true);
-                return thread;
-            });
-            scheduler.setRemoveOnCancelPolicy(true);
+            scheduler = DaemonThreads.scheduler("mesh4j-scheduler");
         }
         return scheduler;
     }

@@ -23,6 +23,8 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One logical call made through the mesh's call factory: an OkHttp {@link Call} whose attempts are calls of their
@@ -39,6 +41,8 @@ import okio.Timeout;
  * <p>Thread-safe, like any OkHttp call: executed once, cancelled from any thread.
  */
 public final class MeshCall implements Call {
+
+    private static final Logger log = LoggerFactory.getLogger(MeshCall.class);
 
     private final MeshCallHandler handler;
     private final OkHttpClient client;
@@ -210,7 +214,7 @@ public final class MeshCall implements Call {
             callback.onResponse(this, response);
         } catch (IOException | RuntimeException e) {
             response.close();
-            org.slf4j.LoggerFactory.getLogger(MeshCall.class).warn("Callback failed for {}", this, e);
+            log.warn("The callback of {} failed", this, e);
         }
     }
 

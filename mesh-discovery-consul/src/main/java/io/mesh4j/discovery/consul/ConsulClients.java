@@ -1,6 +1,7 @@
 package io.mesh4j.discovery.consul;
 
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -34,13 +35,7 @@ final class ConsulClients {
 
     /** A scheduler on one daemon thread that forgets cancelled tasks at once. */
     static ScheduledThreadPoolExecutor scheduler(String name) {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.setRemoveOnCancelPolicy(true);
-        return scheduler;
+        return DaemonThreads.scheduler(name);
     }
 
     /** A fixed pool of {@code count} daemon threads. */

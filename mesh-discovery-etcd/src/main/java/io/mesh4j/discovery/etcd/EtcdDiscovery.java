@@ -9,7 +9,7 @@ import io.mesh4j.api.Subscription;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
-import io.mesh4j.discovery.etcd.internal.EtcdClients;
+import io.mesh4j.api.internal.DaemonThreads;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
 import io.mesh4j.discovery.etcd.internal.PrefixWatch;
 import java.io.IOException;
@@ -54,7 +54,7 @@ public final class EtcdDiscovery implements ServiceDiscovery {
         this.connection = builder.connection;
         this.firstLookupTimeout = builder.firstLookupTimeout;
         this.client = builder.connection.newClient();
-        this.thread = EtcdClients.scheduler("mesh4j-etcd-discovery");
+        this.thread = DaemonThreads.scheduler("mesh4j-etcd-discovery");
         this.watch = new PrefixWatch(client, new InstanceCodec(builder.prefix), thread, builder.ticker,
                 builder.probeInterval, builder.maxStaleness, builder.errorBackoffBase, builder.errorBackoffMax,
                 beforeWatch);

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
+import io.mesh4j.api.internal.DaemonThreads;
 import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public final class EtcdRegistration implements AutoCloseable {
     private EtcdRegistration(Builder builder) {
         this.instance = builder.instance;
         this.client = builder.connection.newClient();
-        this.thread = EtcdClients.scheduler("mesh4j-etcd-registration");
+        this.thread = DaemonThreads.scheduler("mesh4j-etcd-registration");
         InstanceCodec codec = new InstanceCodec(builder.prefix);
         this.key = EtcdClients.bytes(codec.key(instance));
         this.value = EtcdClients.bytes(codec.value(instance));

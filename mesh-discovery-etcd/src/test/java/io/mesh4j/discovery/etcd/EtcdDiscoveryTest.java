@@ -8,6 +8,7 @@ import io.etcd.jetcd.Client;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.discovery.etcd.internal.EtcdClients;
 import io.mesh4j.discovery.etcd.internal.InstanceCodec;
+import io.mesh4j.discovery.etcd.internal.PrefixWatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +83,29 @@ class EtcdDiscoveryTest {
                 .errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 
+    /** Builds the discovery, subscribes to orders and waits until the subscriber has seen {@code expected}. */
+    private void follow(EtcdDiscovery.Builder builder, ServiceInstance... expected) {
+        discovery = builder.build();
+        discovery.subscribe("orders", (service, instances) -> seen.add(instances));
+        eventually().until(() -> List.of(expected).equals(lastSeen()));
+    }
+
+    /** Writes to etcd between discovery's read and its watch. */
+    private static PrefixWatch.BeforeWatch writing(Write write) {
+        return revision -> {
+            try {
+                write.to(revision);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void to(long readRevision) throws Exception;
+    }
+
     private List<ServiceInstance> lastSeen() {
         return seen.isEmpty() ? null : seen.get(seen.size() - 1);
     }
@@ -120,13 +144,7 @@ class EtcdDiscoveryTest {
         ServiceInstance before = orders("before", 8081);
         ServiceInstance between = orders("between", 8082);
         put(before);
-        discovery = discoveryOf(etcd.endpoint()).build(revision -> {
-            try {
-                put(between);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        discovery = discoveryOf(etcd.endpoint()).build(writing(revision -> put(between)));
         discovery.subscribe("orders", (service, instances) -> seen.add(instances));
 
         eventually().until(() -> List.of(before, between).equals(lastSeen()));
@@ -152,9 +170,7 @@ class EtcdDiscoveryTest {
         ServiceInstance one = orders("o1", 8081);
         put(one);
         try (TcpProxy proxy = new TcpProxy(etcd.port())) {
-            discovery = discoveryOf(proxy.endpoint()).build();
-            discovery.subscribe("orders", (service, instances) -> seen.add(instances));
-            eventually().until(() -> List.of(one).equals(lastSeen()));
+            follow(discoveryOf(proxy.endpoint()), one);
 
             proxy.cut();
             eventually().until(() -> discovery.staleness("orders").compareTo(Duration.ofMillis(300)) > 0);
@@ -174,15 +190,11 @@ class EtcdDiscoveryTest {
         ServiceInstance one = orders("o1", 8081);
         ServiceInstance two = orders("o2", 8082);
         put(one);
-        discovery = discoveryOf(etcd.endpoint()).build(revision -> {
-            try {
-                put(two);
-                delete(one);
-                writer.getKVClient().compact(revision + 2).get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        discovery = discoveryOf(etcd.endpoint()).build(writing(revision -> {
+            put(two);
+            delete(one);
+            writer.getKVClient().compact(revision + 2).get(5, TimeUnit.SECONDS);
+        }));
         discovery.subscribe("orders", (service, instances) -> seen.add(instances));
 
         eventually().until(() -> List.of(two).equals(lastSeen()));
@@ -194,9 +206,7 @@ class EtcdDiscoveryTest {
         ServiceInstance one = orders("o1", 8081);
         put(one);
         try (TcpProxy proxy = new TcpProxy(etcd.port())) {
-            discovery = discoveryOf(proxy.endpoint()).build();
-            discovery.subscribe("orders", (service, instances) -> seen.add(instances));
-            eventually().until(() -> List.of(one).equals(lastSeen()));
+            follow(discoveryOf(proxy.endpoint()), one);
 
             proxy.cut();
             ServiceInstance two = orders("o2", 8082);
@@ -219,9 +229,7 @@ class EtcdDiscoveryTest {
         ServiceInstance one = orders("o1", 8081);
         put(one);
         try (TcpProxy proxy = new TcpProxy(etcd.port())) {
-            discovery = discoveryOf(proxy.endpoint()).maxStaleness(Duration.ofMillis(300)).build();
-            discovery.subscribe("orders", (service, instances) -> seen.add(instances));
-            eventually().until(() -> List.of(one).equals(lastSeen()));
+            follow(discoveryOf(proxy.endpoint()).maxStaleness(Duration.ofMillis(300)), one);
 
             proxy.cut();
             eventually().until(() -> List.of().equals(lastSeen()));

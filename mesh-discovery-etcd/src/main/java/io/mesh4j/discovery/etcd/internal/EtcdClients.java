@@ -6,10 +6,8 @@ import io.etcd.jetcd.ClientBuilder;
 import io.mesh4j.api.annotation.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
-/** Creates the jetcd clients and threads of the etcd module. */
+/** Creates the jetcd clients of the etcd module. */
 public final class EtcdClients {
 
     private EtcdClients() {
@@ -78,16 +76,5 @@ public final class EtcdClients {
 
     public static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
-    }
-
-    /** One daemon scheduler thread named {@code name}. */
-    public static ScheduledExecutorService scheduler(String name) {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.setRemoveOnCancelPolicy(true);
-        return scheduler;
     }
 }
