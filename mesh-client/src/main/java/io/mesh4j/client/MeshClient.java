@@ -14,6 +14,7 @@ import io.mesh4j.client.internal.ServiceRegistry;
 import io.mesh4j.client.internal.ServiceState;
 import io.mesh4j.client.internal.Telemetry;
 import io.mesh4j.resilience.ServiceGuard;
+import io.mesh4j.routing.MeshPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.LinkedHashMap;
@@ -107,7 +108,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel,
                 discovery, ticker);
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient, ticker),
-                telemetry);
+                telemetry, builder.policy);
         this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker);
         this.interceptor = new MeshInterceptor(handler);
         this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
@@ -184,6 +185,33 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         return interceptor;
     }
 
+    /** The routing policy in effect: the routes, subsets and splits of every service that has them. */
+    public MeshPolicy policy() {
+        return registry.policy();
+    }
+
+    /**
+     * Replaces the routing policy as a whole, while calls flow: calls that start from now on follow {@code policy},
+     * calls in flight finish under the one they started with. What the mesh has learnt is kept: each service's
+     * balancer, retry budget, guard and per-instance breakers, and the balancer (latency averages, ejections) of
+     * every subset that {@code policy} declares exactly as before (same name, tags and metadata). Counted in
+     * {@code mesh.policy.updates} with {@code source=code}.
+     *
+     * <pre>{@code
+     * mesh.updatePolicy(MeshPolicy.builder().service(ServiceRoutes.builder("orders")
+     *     .subset(v1).subset(v2)
+     *     .route(Route.builder("canary").split("v1", 50).split("v2", 50).build())
+     *     .build()).build());
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the service and route when a route does not fit its service's
+     *     settings (such as a per-try timeout longer than the service's overall timeout); the policy before stays in
+     *     effect
+     */
+    public void updatePolicy(MeshPolicy policy) {
+        registry.updatePolicy(policy, "code");
+    }
+
     /** The clock every time the mesh measures is read from. */
     public Ticker ticker() {
         return ticker;
@@ -215,10 +243,14 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         return serviceSettings.getOrDefault(requireNonNull(service, "service"), defaultSettings);
     }
 
-    /** A builder that starts from this client's configuration, sharing its base OkHttp client. */
+    /**
+     * A builder that starts from this client's configuration and the policy in effect now, sharing its base OkHttp
+     * client. The client it builds learns afresh: balancers, budgets and breakers are its own.
+     */
     public Builder newBuilder() {
         Builder builder = new Builder()
                 .discovery(discovery)
+                .policy(policy())
                 .defaultSettings(defaultSettings)
                 .unknownHostPolicy(unknownHostPolicy)
                 .okHttpClient(baseClient)
@@ -274,8 +306,20 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         @Nullable
         private Level accessLogLevel = Level.DEBUG;
         private Ticker ticker = Ticker.system();
+        private MeshPolicy policy = MeshPolicy.empty();
 
         private Builder() {
+        }
+
+        /**
+         * The routing policy to start with: per service, routes that send requests to subsets of its instances or
+         * split them by weight, with their own timeouts, retries, hedging, request edits and injected faults. A
+         * service without routes sends every request to any of its instances. Replace it later with
+         * {@link MeshClient#updatePolicy}. Default: {@link MeshPolicy#empty()}.
+         */
+        public Builder policy(MeshPolicy policy) {
+            this.policy = requireNonNull(policy, "policy");
+            return this;
         }
 
         /**

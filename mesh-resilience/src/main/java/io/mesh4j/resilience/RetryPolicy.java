@@ -38,6 +38,14 @@ public final class RetryPolicy {
         return new RetryPolicy(config, RetryBudget.create(config, requireNonNull(ticker, "ticker")));
     }
 
+    /**
+     * A policy deciding by {@code config} whose retries draw on {@code budget}, another policy's: routes of one
+     * service retry differently but share the service's budget. The budget settings of {@code config} are not used.
+     */
+    public static RetryPolicy create(RetryConfig config, RetryBudget budget) {
+        return new RetryPolicy(requireNonNull(config, "config"), requireNonNull(budget, "budget"));
+    }
+
     public RetryConfig config() {
         return config;
     }

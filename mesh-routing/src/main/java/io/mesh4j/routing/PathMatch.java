@@ -67,6 +67,12 @@ public final class PathMatch {
         return kind == Kind.EXACT ? path.equals(value) : pattern.matcher(path).matches();
     }
 
+    /** The prefix, when this matches a prefix other than {@link #any()}; else {@code null}. */
+    @Nullable
+    String prefix() {
+        return kind == Kind.PREFIX && this != ANY ? value : null;
+    }
+
     boolean allocates() {
         return kind == Kind.REGEX;
     }

@@ -49,6 +49,11 @@ public final class RouteMatch {
         return new Builder();
     }
 
+    /** The condition on the path. */
+    public PathMatch path() {
+        return path;
+    }
+
     /** Whether {@code request} meets every condition. */
     public boolean matches(RoutedRequest request) {
         if (methods.length > 0 && !oneOf(request.method())) {

@@ -50,6 +50,24 @@ public final class Subset {
         return true;
     }
 
+    /** Equal when name, tags and metadata are: a subset equal to one of the policies before keeps its balancer. */
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Subset)) {
+            return false;
+        }
+        Subset that = (Subset) other;
+        return name.equals(that.name) && tags.equals(that.tags) && metadata.equals(that.metadata);
+    }
+
+    @Override
+    public int hashCode() {
+        return (name.hashCode() * 31 + tags.hashCode()) * 31 + metadata.hashCode();
+    }
+
     @Override
     public String toString() {
         return "Subset{" + name + (tags.isEmpty() ? "" : ", tags " + tags)

@@ -81,14 +81,15 @@ final class AsyncAttempts {
         this.scheduler = scheduler;
         this.endExecutor = endExecutor;
         this.listeners = listeners;
-        this.hedging = run.serviceState().hedgingPolicy();
+        this.hedging = run.hedgingPolicy();
         this.ticker = ticker;
         this.callEnd = callEnd;
     }
 
-    /** Sends the first attempt to {@code first} and arms the deadline. */
+    /** Sends the first attempt to {@code first}, after the route's injected delay if any, and arms the deadline. */
     void start(Endpoint first) {
         InFlight attempt;
+        boolean closedMeanwhile = false;
         synchronized (this) {
             long now = ticker.read();
             long left = run.timeLeft(now);
@@ -96,19 +97,29 @@ final class AsyncAttempts {
                 deadlineTimer = schedule(this::deadlinePassed, left);
                 if (deadlineTimer == null) {
                     done = true;
-                    attempt = null;
-                } else {
-                    attempt = launch(first, AttemptKind.FIRST, now);
+                    closedMeanwhile = true;
+                }
+            }
+            if (closedMeanwhile) {
+                attempt = null;
+            } else if (run.faultDelayNanos() > 0) {
+                attempt = null;
+                waiting = schedule(() -> launchDue(first, AttemptKind.FIRST), run.faultDelayNanos());
+                if (waiting == null) {
+                    finishing();
+                    closedMeanwhile = true;
                 }
             } else {
                 attempt = launch(first, AttemptKind.FIRST, now);
             }
         }
-        if (attempt == null) {
+        if (closedMeanwhile) {
             endLater(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
             return;
         }
-        attempt.call.enqueue(attempt);
+        if (attempt != null) {
+            attempt.call.enqueue(attempt);
+        }
     }
 
     /** Cancels the call: its running attempts are cancelled, and it ends with a failure. No-op once it has ended. */
@@ -174,7 +185,7 @@ final class AsyncAttempts {
                 } else if (retry.delayNanos <= 0) {
                     next = launch(retry.endpoint, AttemptKind.RETRY, ticker.read());
                 } else {
-                    waiting = schedule(() -> retryDue(retry.endpoint), retry.delayNanos);
+                    waiting = schedule(() -> launchDue(retry.endpoint, AttemptKind.RETRY), retry.delayNanos);
                     if (waiting == null) {
                         finishing();
                         closedMeanwhile = true;
@@ -213,16 +224,16 @@ final class AsyncAttempts {
         hedge.call.enqueue(hedge);
     }
 
-    private void retryDue(Endpoint endpoint) {
-        InFlight retry;
+    private void launchDue(Endpoint endpoint, AttemptKind kind) {
+        InFlight attempt;
         synchronized (this) {
             waiting = null;
             if (done) {
                 return;
             }
-            retry = launch(endpoint, AttemptKind.RETRY, ticker.read());
+            attempt = launch(endpoint, kind, ticker.read());
         }
-        retry.call.enqueue(retry);
+        attempt.call.enqueue(attempt);
     }
 
     private void deadlinePassed() {
@@ -269,14 +280,20 @@ final class AsyncAttempts {
         }
     }
 
+    /** Runs {@code task} on the client's scheduler after {@code delayNanos}; {@code null} when the client closed. */
+    @Nullable
     private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        return scheduler.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                log.error("A timer of a call to service '{}' failed", run.service(), e);
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        try {
+            return scheduler.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    log.error("A timer of a call to service '{}' failed", run.service(), e);
+                }
+            }, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            return null;
+        }
     }
 
     private static void cancelCalls(List<InFlight> attempts) {

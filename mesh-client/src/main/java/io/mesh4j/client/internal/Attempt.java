@@ -4,6 +4,7 @@ import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.resilience.HedgingPolicy;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import okhttp3.Call;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One try of a call to one instance, from the moment it is sent to its {@link #end}: the one place that tells
  * everyone who learns from attempts how it went. At the end of the attempt (headers or failure) telemetry records
- * it and a good answer's latency feeds the service's hedging histogram. The instance's verdict (balancer feedback,
+ * it and a good answer's latency feeds the route's hedging histogram. The instance's verdict (balancer feedback,
  * outlier ejection, per-instance breaker) is given at once for a failure or a server error, and for any other
  * answer when its body ends: read to the end or closed is a success, a body that breaks off (truncated, reset) is
  * a failure of the instance, so an instance that sends good headers and broken bodies is ejected like any other.
@@ -41,6 +42,7 @@ final class Attempt {
     private static final Logger log = LoggerFactory.getLogger(Attempt.class);
 
     private final ServiceState service;
+    private final HedgingPolicy hedging;
     private final Endpoint endpoint;
     private final AttemptScope scope;
     private final long startNanos;
@@ -66,6 +68,7 @@ final class Attempt {
     /**
      * Starts an attempt to {@code endpoint} at {@code startNanos}, a reading of the client's ticker.
      *
+     * @param hedging the hedging policy of the call's route, told how long good answers take
      * @param request the attempt's request, built here
      * @param timeoutMillis the attempt's connect, read and write timeout, {@link AttemptTimeouts#NONE} to keep the
      *     client's
@@ -73,9 +76,10 @@ final class Attempt {
      * @param tagged whether the request carries this attempt as its {@code Attempt} tag, for the mesh interceptor of
      *     the client that sends it
      */
-    Attempt(ServiceState service, Endpoint endpoint, AttemptScope scope, long startNanos, Request.Builder request,
-            int timeoutMillis, boolean exactTimeout, boolean tagged) {
+    Attempt(ServiceState service, HedgingPolicy hedging, Endpoint endpoint, AttemptScope scope, long startNanos,
+            Request.Builder request, int timeoutMillis, boolean exactTimeout, boolean tagged) {
         this.service = service;
+        this.hedging = hedging;
         this.endpoint = endpoint;
         this.scope = scope;
         this.startNanos = startNanos;
@@ -173,7 +177,7 @@ final class Attempt {
         ended = true;
         this.endNanos = endNanos;
         if (outcome == AttemptOutcome.SUCCESS) {
-            service.hedgingPolicy().recordAnswer(endNanos - startNanos, endNanos);
+            hedging.recordAnswer(endNanos - startNanos, endNanos);
         }
         try {
             scope.end(response, failure, outcome);

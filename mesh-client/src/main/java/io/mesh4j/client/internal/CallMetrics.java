@@ -36,6 +36,11 @@ final class CallMetrics implements AutoCloseable {
         this.discovery = discovery;
     }
 
+    void policyUpdate(String source, boolean applied) {
+        registry.counter(Telemetry.POLICY_UPDATES, "source", source, "result", applied ? "applied" : "rejected")
+                .increment();
+    }
+
     /** Registers the per-service gauges and the service's meter cache. */
     void serviceOpened(ServiceState service) {
         meters(service);

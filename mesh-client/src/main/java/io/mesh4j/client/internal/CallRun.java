@@ -15,15 +15,18 @@ import io.mesh4j.api.internal.Checks;
 import io.mesh4j.client.Fallback;
 import io.mesh4j.client.HostHeader;
 import io.mesh4j.client.Idempotent;
-import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.resilience.HedgingPolicy;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.ServiceGuard;
 import io.mesh4j.resilience.TimeoutConfig;
+import io.mesh4j.routing.Fault;
+import io.mesh4j.routing.RoutedRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -38,25 +41,35 @@ import okhttp3.Response;
  * synchronous calls that do not hedge), {@link AsyncAttempts} with callbacks and scheduled delays (asynchronous and
  * hedged calls).
  *
- * <p>It is also the {@link RequestContext} the service's picker reads, so picking allocates nothing.
+ * <p>It is also the {@link RoutedRequest} the service's routes match and the {@link RequestContext} the picker
+ * reads, so routing and picking allocate nothing.
  *
  * <p>Not thread-safe: one driver runs it at a time, handing it from thread to thread with a happens-before edge
  * (the calling thread, or the lock of {@link AsyncAttempts}). Every time is a reading of the client's one
  * {@link Ticker}.
  */
-final class CallRun implements RequestContext {
+final class CallRun implements RequestContext, RoutedRequest {
 
     private final ServiceState service;
-    private final Request request;
+    /** The caller's request, then (once routed) with the route's edits. */
+    private Request request;
+    @Nullable
+    private String path;
     private final CallScope scope;
     private final Ticker ticker;
     private final long startNanos;
     private final long deadline;
     @Nullable
     private final String hostHeader;
+    private final ServiceRoute route;
+    private SubsetTarget target;
+    private final TimeoutConfig timeouts;
     private final RetryPolicy retry;
-    private final Picker picker;
+    private final HedgingPolicy hedging;
+    private Picker picker;
     private final boolean hedged;
+    private final long faultDelayNanos;
+    private final int faultAbortStatus;
     private int sent;
     @Nullable
     private ServiceInstance firstTried;
@@ -68,32 +81,47 @@ final class CallRun implements RequestContext {
     private boolean ended;
 
     /**
-     * Starts the call's telemetry and its clock.
+     * Starts the call's telemetry and its clock, and routes it: the first of {@code routing}'s routes that takes the
+     * request decides its subset, timeouts, retries, hedging, request edits and injected faults.
      *
+     * @param routing the service's routes, read once for this call
      * @param callTimeoutNanos the caller's own limit for the whole call ({@code Call.timeout()}), 0 for none; the
-     *     deadline is the nearer of it and the service's overall timeout
-     * @param mayHedge whether the driver can hedge; the service's hedging policy decides whether this call does
+     *     deadline is the nearer of it and the route's overall timeout
+     * @param mayHedge whether the driver can hedge; the route's hedging policy decides whether this call does
      */
-    CallRun(ServiceState service, Request request, Telemetry telemetry, Ticker ticker, long callTimeoutNanos,
-            boolean mayHedge) {
+    CallRun(ServiceState service, ServiceRouting routing, Request request, Telemetry telemetry, Ticker ticker,
+            long callTimeoutNanos, boolean mayHedge) {
         this.service = service;
         this.request = request;
         this.ticker = ticker;
         this.scope = telemetry.startCall(service, request);
         this.startNanos = ticker.read();
-        ServiceSettings settings = service.settings();
-        TimeoutConfig timeouts = settings.timeouts();
+        this.route = routing.route(this);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        this.target = route.target(this, random.nextLong());
+        Fault fault = route.fault();
+        this.faultAbortStatus = fault != null && fault.aborts(random.nextLong()) ? fault.abortStatus() : 0;
+        this.faultDelayNanos = fault != null && fault.delays(random.nextLong()) ? fault.delay().toNanos() : 0;
+        Request edited = route.edit(request);
+        if (edited != request) {
+            this.request = edited;
+            this.path = null;
+        }
+        this.timeouts = route.timeouts();
         long overall = timeouts.overallTimeout().toNanos();
         long limit = overall == 0 ? callTimeoutNanos
                 : callTimeoutNanos == 0 ? overall : Math.min(overall, callTimeoutNanos);
         this.deadline = limit == 0 ? Long.MAX_VALUE : startNanos + limit;
-        this.hostHeader = settings.hostHeader() == HostHeader.SERVICE && request.header("Host") == null
+        String authority = route.authority();
+        this.hostHeader = authority != null ? authority
+                : service.settings().hostHeader() == HostHeader.SERVICE && request.header("Host") == null
                 ? logicalHost(request.url())
                 : null;
-        this.retry = service.retryPolicy();
-        this.picker = service.picker();
-        this.hedged = mayHedge && service.hedgingPolicy().config().enabled()
-                && service.hedgingPolicy().appliesTo(request.method(), markedIdempotent(), replayable());
+        this.retry = route.retry();
+        this.hedging = route.hedging();
+        this.picker = target.picker();
+        this.hedged = mayHedge && hedging.config().enabled()
+                && hedging.appliesTo(request.method(), markedIdempotent(), replayable());
     }
 
     /** Whether the request body can be sent again: none, or not one-shot. */
@@ -116,15 +144,31 @@ final class CallRun implements RequestContext {
         return hedged;
     }
 
+    /** The hedging policy of the call's route. */
+    HedgingPolicy hedgingPolicy() {
+        return hedging;
+    }
+
+    /** How long an injected fault delays the first attempt, 0 for no delay. */
+    long faultDelayNanos() {
+        return faultDelayNanos;
+    }
+
     /**
      * Asks the service's guard (rate limit, concurrency limit, circuit breaker) to admit the call and starts the
-     * retry budget's count of it. Returns {@code null} when admitted, the service's fallback answer when its circuit
-     * is open and it has one; the call has then ended.
+     * retry budget's count of it. Returns {@code null} when admitted; the service's fallback answer when its circuit
+     * is open and it has one, or the route's injected abort, without asking the guard: the call has then ended.
      *
      * @throws MeshException the guard's refusal, when there is no fallback; the call has ended
      */
     @Nullable
     Response admit() throws MeshException {
+        if (faultAbortStatus != 0) {
+            ended = true;
+            Response aborted = FaultAbort.response(request, faultAbortStatus, route.name());
+            scope.end(aborted, null, CallOutcome.ofStatus(faultAbortStatus));
+            return aborted;
+        }
         ServiceGuard guard = service.guard();
         if (guard.isActive()) {
             try {
@@ -156,12 +200,30 @@ final class CallRun implements RequestContext {
     Endpoint firstPick() throws NoHealthyInstanceException {
         Endpoint endpoint = picker.pick(this);
         if (endpoint == null) {
-            NoHealthyInstanceException failure =
-                    new NoHealthyInstanceException(service.name(), service.knownInstances());
-            end(null, failure, CallOutcome.NO_INSTANCE);
-            throw failure;
+            SubsetTarget fallback = route.fallback();
+            if (fallback != null && fallback != target) {
+                SubsetTarget routed = target;
+                target = fallback;
+                picker = fallback.picker();
+                endpoint = picker.pick(this);
+                if (endpoint == null) {
+                    throw noInstance(routed);
+                }
+                return endpoint;
+            }
+            throw noInstance(target);
         }
         return endpoint;
+    }
+
+    /** Ends the call for want of an instance in {@code routed}, and says so naming its subset, if any. */
+    private NoHealthyInstanceException noInstance(SubsetTarget routed) {
+        String subset = routed.name();
+        NoHealthyInstanceException failure = subset == null
+                ? new NoHealthyInstanceException(service.name(), service.knownInstances())
+                : new NoHealthyInstanceException(service.name(), subset, service.knownInstances(), routed.size());
+        end(null, failure, CallOutcome.NO_INSTANCE);
+        return failure;
     }
 
     /** An instance for a hedge that the call has not tried yet, or {@code null} when none is left. */
@@ -193,13 +255,12 @@ final class CallRun implements RequestContext {
     Attempt newAttempt(Endpoint endpoint, AttemptKind kind, long nowNanos, boolean tagged, boolean cutToDeadline) {
         ServiceInstance instance = endpoint.instance();
         long left = timeLeft(nowNanos);
-        TimeoutConfig timeouts = service.settings().timeouts();
         String deadlineHeader = timeouts.deadlineHeader();
         long perTryNanos = timeouts.perTryTimeout().toNanos();
         HttpUrl target = service.urlRewriter().rewrite(request.url(), instance);
         Request.Builder builder = request.newBuilder().url(target);
         if (hostHeader != null) {
-            builder.addHeader("Host", hostHeader);
+            builder.header("Host", hostHeader);
         }
         if (deadlineHeader != null && left != Long.MAX_VALUE) {
             builder.header(deadlineHeader, Long.toString(Math.max(1, left / 1_000_000)));
@@ -215,7 +276,7 @@ final class CallRun implements RequestContext {
             allTried.add(instance);
         }
         AttemptScope attemptScope = scope.beforeAttempt(builder, instance, target, sent, kind);
-        return new Attempt(service, endpoint, attemptScope, nowNanos, builder,
+        return new Attempt(service, hedging, endpoint, attemptScope, nowNanos, builder,
                 AttemptTimeouts.millis(perTryNanos, cutToDeadline ? left : Long.MAX_VALUE), perTryNanos != 0, tagged);
     }
 
@@ -368,6 +429,13 @@ final class CallRun implements RequestContext {
      */
     <T> Response runSequentially(AttemptSender<T> sender, T transport, Sleeper sleeper) throws IOException {
         Endpoint endpoint = firstPick();
+        if (faultDelayNanos > 0) {
+            long left = timeLeft(ticker.read());
+            wait(sleeper, Math.min(faultDelayNanos, Math.max(0, left)));
+            if (faultDelayNanos >= left) {
+                throw fail(deadlineExceeded(), CallOutcome.TIMEOUT);
+            }
+        }
         AttemptKind kind = AttemptKind.FIRST;
         while (true) {
             long now = sent == 0 ? startNanos : ticker.read();
@@ -390,16 +458,22 @@ final class CallRun implements RequestContext {
                 }
                 return finish(result);
             }
-            if (next.delayNanos > 0) {
-                try {
-                    sleeper.sleep(next.delayNanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw fail(new InterruptedIOException("interrupted while waiting to retry"), CallOutcome.CANCELLED);
-                }
-            }
+            wait(sleeper, next.delayNanos);
             endpoint = next.endpoint;
             kind = AttemptKind.RETRY;
+        }
+    }
+
+    /** Waits {@code nanos} on the calling thread; an interrupt ends the call. */
+    private void wait(Sleeper sleeper, long nanos) throws IOException {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            sleeper.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fail(new InterruptedIOException("interrupted while waiting to send"), CallOutcome.CANCELLED);
         }
     }
 
@@ -437,7 +511,18 @@ final class CallRun implements RequestContext {
 
     @Override
     public String path() {
-        return request.url().encodedPath();
+        String encoded = path;
+        if (encoded == null) {
+            encoded = request.url().encodedPath();
+            path = encoded;
+        }
+        return encoded;
+    }
+
+    @Override
+    @Nullable
+    public String queryParameter(String name) {
+        return request.url().queryParameter(name);
     }
 
     @Override

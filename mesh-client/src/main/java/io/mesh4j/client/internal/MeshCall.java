@@ -80,11 +80,10 @@ public final class MeshCall implements Call {
         if (service == null) {
             return passThrough().execute();
         }
-        ScheduledExecutorService scheduler = service.hedgingPolicy().config().enabled()
-                ? handler.registry().scheduler(host)
-                : null;
-        CallRun run = new CallRun(service, request, handler.telemetry(), handler.ticker(), timeout.timeoutNanos(),
-                scheduler != null);
+        ServiceRouting routing = service.routing();
+        ScheduledExecutorService scheduler = routing.mayHedge() ? handler.registry().scheduler(host) : null;
+        CallRun run = new CallRun(service, routing, request, handler.telemetry(), handler.ticker(),
+                timeout.timeoutNanos(), scheduler != null);
         Response fallback = run.admit();
         if (fallback != null) {
             return fallback;
@@ -141,8 +140,8 @@ public final class MeshCall implements Call {
             fail(callback, closed);
             return;
         }
-        CallRun run = new CallRun(service, request, handler.telemetry(), handler.ticker(), timeout.timeoutNanos(),
-                true);
+        CallRun run = new CallRun(service, service.routing(), request, handler.telemetry(), handler.ticker(),
+                timeout.timeoutNanos(), true);
         Endpoint first;
         try {
             Response fallback = run.admit();

@@ -80,12 +80,12 @@ public final class MeshCallHandler {
         Interceptor.Chain chain = original.getRetryOnConnectionFailure()
                 ? original.withRetryOnConnectionFailure(false)
                 : original;
-        CallRun run = new CallRun(service, request, telemetry, ticker, 0, false);
+        CallRun run = new CallRun(service, service.routing(), request, telemetry, ticker, 0, false);
         Response fallback = run.admit();
         if (fallback != null) {
             return fallback;
         }
-        reportHedgingSkipped(service, request);
+        reportHedgingSkipped(run, request);
         return run.runSequentially(chainSender, chain, sleeper);
     }
 
@@ -115,15 +115,15 @@ public final class MeshCallHandler {
      * Warns, once per client, that a call to a service with hedging went through the interceptor, which sends one
      * attempt at a time: hedging needs the mesh's call factory ({@code MeshClient.newCall}).
      */
-    private void reportHedgingSkipped(ServiceState service, Request request) {
-        if (hedgingSkippedReported.get() || !service.hedgingPolicy().config().enabled()) {
+    private void reportHedgingSkipped(CallRun run, Request request) {
+        if (hedgingSkippedReported.get() || !run.hedgingPolicy().config().enabled()) {
             return;
         }
         if (hedgingSkippedReported.compareAndSet(false, true)) {
             log.warn("Service '{}' has hedging configured, but its call ({} {}) went through the mesh interceptor,"
                     + " which sends one attempt at a time and does not hedge. Make calls with MeshClient.newCall"
                     + " or MeshClient.callFactory(client) to hedge. Reported once per MeshClient.",
-                    service.name(), request.method(), request.url().encodedPath());
+                    run.service(), request.method(), request.url().encodedPath());
         }
     }
 

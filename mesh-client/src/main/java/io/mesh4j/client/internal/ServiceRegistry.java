@@ -7,6 +7,8 @@ import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.ServiceSettings;
+import io.mesh4j.routing.MeshPolicy;
+import io.mesh4j.routing.ServiceRoutes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,19 +28,73 @@ public final class ServiceRegistry implements AutoCloseable {
     private final ClientResources resources;
     private final Telemetry telemetry;
     private final Map<String, ServiceState> services = new ConcurrentHashMap<>();
+    private final Object policyLock = new Object();
+    private volatile Policy policy;
     private volatile boolean closed;
+
+    /** The policy in effect and its number, counted up with each change. */
+    private static final class Policy {
+        final long generation;
+        final MeshPolicy routes;
+
+        Policy(long generation, MeshPolicy routes) {
+            this.generation = generation;
+            this.routes = routes;
+        }
+    }
 
     /**
      * @param settingsByService the settings of a service, defaults included; called once per service
      * @param resources the client's scheduler and plain OkHttp client, for background work
      * @param telemetry registers each service's gauges
+     * @param policy the routes of every service to start with
+     * @throws IllegalArgumentException when a route of {@code policy} does not fit its service's settings
      */
     public ServiceRegistry(ServiceDiscovery discovery, Function<String, ServiceSettings> settingsByService,
-            ClientResources resources, Telemetry telemetry) {
+            ClientResources resources, Telemetry telemetry, MeshPolicy policy) {
         this.discovery = requireNonNull(discovery, "discovery");
         this.settingsByService = requireNonNull(settingsByService, "settingsByService");
         this.resources = requireNonNull(resources, "resources");
         this.telemetry = requireNonNull(telemetry, "telemetry");
+        check(requireNonNull(policy, "policy"));
+        this.policy = new Policy(1, policy);
+    }
+
+    /** The policy in effect. */
+    public MeshPolicy policy() {
+        return policy.routes;
+    }
+
+    /**
+     * Puts {@code routes} into effect for every service, replacing the policy before as a whole: calls that start
+     * from now on follow it, calls in flight finish under the one they started with; balancer, breaker and budget
+     * state is kept for every service, and for every subset that is still declared alike. The update is counted by
+     * {@code source} and result.
+     *
+     * @throws IllegalArgumentException when a route does not fit its service's settings; the policy before stays
+     */
+    public void updatePolicy(MeshPolicy routes, String source) {
+        requireNonNull(routes, "policy");
+        synchronized (policyLock) {
+            try {
+                check(routes);
+            } catch (IllegalArgumentException rejected) {
+                telemetry.policyUpdate(source, false);
+                throw rejected;
+            }
+            Policy next = new Policy(policy.generation + 1, routes);
+            policy = next;
+            for (ServiceState state : services.values()) {
+                state.applyRoutes(next.generation, routes.service(state.name()));
+            }
+            telemetry.policyUpdate(source, true);
+        }
+    }
+
+    private void check(MeshPolicy routes) {
+        for (ServiceRoutes service : routes.services().values()) {
+            RouteSettings.check(service, settingsByService.apply(service.service()));
+        }
     }
 
     /**
@@ -63,7 +119,11 @@ public final class ServiceRegistry implements AutoCloseable {
         if (current == null) {
             return null;
         }
-        return services.computeIfAbsent(host, name -> open(name, current));
+        ServiceState opened = services.computeIfAbsent(host, name -> open(name, current));
+        // A policy update that ran while the service was being opened may not have seen it in the map.
+        Policy now = policy;
+        opened.applyRoutes(now.generation, now.routes.service(host));
+        return opened;
     }
 
     /**
@@ -111,6 +171,8 @@ public final class ServiceRegistry implements AutoCloseable {
     private ServiceState open(String name, List<ServiceInstance> current) {
         ServiceState state = new ServiceState(name, settingsByService.apply(name), resources);
         state.onInstances(current);
+        Policy now = policy;
+        state.applyRoutes(now.generation, now.routes.service(name));
         state.subscribed(discovery.subscribe(name, (service, instances) -> state.onInstances(instances)));
         state.start();
         telemetry.serviceOpened(state);

@@ -13,22 +13,42 @@ import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.resilience.HedgingPolicy;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.ServiceGuard;
+import io.mesh4j.routing.Route;
+import io.mesh4j.routing.ServiceRoutes;
+import io.mesh4j.routing.Subset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
- * its active health checker if configured, and the size of the last instance set, for error messages.
+ * a balancer per subset its routes send to, its routes as calls run them, its active health checker if configured,
+ * and the size of the last instance set, for error messages.
  *
- * <p>Thread-safe: discovery updates arrive serialized on the discovery's thread; request threads only read.
+ * <p>What outlives a policy change stays here: the service's balancer, retry budget, guard and per-instance
+ * breakers always, and a subset's balancer for as long as the policies declare an equal subset.
+ *
+ * <p>Thread-safe: discovery updates and policy changes are serialized by this object's monitor; request threads only
+ * read volatile snapshots.
  */
 public final class ServiceState implements AutoCloseable {
 
     private final String name;
     private final ServiceSettings settings;
+    private final Ticker ticker;
     private final LoadBalancer balancer;
+    private final SubsetTarget wholeService;
+    private final ServiceRoute defaultRoute;
+    private volatile ServiceRouting routing;
+    /** The balancers of the subsets the current routes send to; guarded by this object's monitor. */
+    private Map<Subset, SubsetTarget> subsets = Map.of();
+    private boolean closed;
     private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
     private final AtomicInteger activeCalls = new AtomicInteger();
     @Nullable
@@ -59,7 +79,9 @@ public final class ServiceState implements AutoCloseable {
     private ServiceState(String name, ServiceSettings settings, @Nullable ClientResources resources, Ticker ticker) {
         this.name = name;
         this.settings = settings;
+        this.ticker = ticker;
         this.balancer = settings.balancer().newLoadBalancer(name, ticker);
+        this.wholeService = new SubsetTarget(null, balancer);
         this.resources = resources;
         this.retryPolicy = RetryPolicy.create(settings.retry(), ticker);
         this.hedgingPolicy = HedgingPolicy.create(settings.hedging(), retryPolicy.budget());
@@ -73,6 +95,96 @@ public final class ServiceState implements AutoCloseable {
         this.instanceBreakers = settings.instanceCircuitBreaker() != null
                 ? new InstanceBreakers(name, settings.instanceCircuitBreaker(), instanceHealth)
                 : null;
+        this.defaultRoute = new ServiceRoute(null, new SubsetTarget[] {wholeService}, null, settings.timeouts(),
+                retryPolicy, hedgingPolicy);
+        this.routing = new ServiceRouting(0, new ServiceRoute[] {defaultRoute});
+    }
+
+    /**
+     * Puts {@code routes} into effect as policy number {@code generation}, unless a later one is in effect already:
+     * calls that start from now on follow them, calls in flight finish under the routes they started with. Subsets
+     * equal to ones of the routes before keep their balancers; the others get new ones, seeded with the current
+     * instances and their health; balancers of subsets no longer used are dropped.
+     *
+     * @param routes the service's routes, or {@code null} when it has none
+     * @throws IllegalArgumentException when a route does not fit the service's settings; nothing changes then
+     */
+    synchronized void applyRoutes(long generation, @Nullable ServiceRoutes routes) {
+        if (closed || generation <= routing.generation()) {
+            return;
+        }
+        Map<Subset, SubsetTarget> next = new HashMap<>();
+        List<SubsetTarget> created = new ArrayList<>();
+        ServiceRouting compiled;
+        try {
+            compiled = compile(generation, routes, subset -> next.computeIfAbsent(subset, key -> {
+                SubsetTarget kept = subsets.get(key);
+                if (kept != null) {
+                    return kept;
+                }
+                SubsetTarget target = new SubsetTarget(key, settings.balancer().newLoadBalancer(name, ticker));
+                created.add(target);
+                target.onInstances(lastInstances);
+                instanceHealth.attach(target.balancer());
+                return target;
+            }));
+        } catch (RuntimeException e) {
+            created.forEach(this::drop);
+            throw e;
+        }
+        routing = compiled;
+        Map<SubsetTarget, Boolean> used = new IdentityHashMap<>();
+        next.values().forEach(target -> used.put(target, true));
+        for (SubsetTarget old : subsets.values()) {
+            if (!used.containsKey(old)) {
+                drop(old);
+            }
+        }
+        subsets = next;
+    }
+
+    private ServiceRouting compile(long generation, @Nullable ServiceRoutes routes,
+            Function<Subset, SubsetTarget> targets) {
+        if (routes == null) {
+            return new ServiceRouting(generation, new ServiceRoute[] {defaultRoute});
+        }
+        SubsetTarget fallback = routes.fallbackSubset() == null ? null
+                : targets.apply(routes.subset(routes.fallbackSubset()));
+        List<Route> list = routes.routes();
+        ServiceRoute[] compiled = new ServiceRoute[list.size() + 1];
+        for (int i = 0; i < list.size(); i++) {
+            Route route = list.get(i);
+            RouteSettings routeSettings = RouteSettings.of(name, route, settings);
+            List<String> names = route.subsets();
+            SubsetTarget[] routeTargets = new SubsetTarget[names.size()];
+            for (int j = 0; j < routeTargets.length; j++) {
+                routeTargets[j] = targets.apply(routes.subset(names.get(j)));
+            }
+            RetryPolicy retry = routeSettings.retry == null ? retryPolicy
+                    : RetryPolicy.create(routeSettings.retry, retryPolicy.budget());
+            HedgingPolicy hedging = routeSettings.hedging == null ? hedgingPolicy
+                    : HedgingPolicy.create(routeSettings.hedging, retryPolicy.budget());
+            compiled[i] = new ServiceRoute(route, routeTargets, fallback, routeSettings.timeouts, retry, hedging);
+        }
+        compiled[list.size()] = defaultRoute;
+        return new ServiceRouting(generation, compiled);
+    }
+
+    private void drop(SubsetTarget target) {
+        instanceHealth.detach(target.balancer());
+        target.balancer().close();
+    }
+
+    /** The routes calls follow now: read once per call. */
+    ServiceRouting routing() {
+        return routing;
+    }
+
+    /** The balancer of {@code subset} while the routes in effect use it, else {@code null}; for tests. */
+    @Nullable
+    synchronized LoadBalancer subsetBalancer(Subset subset) {
+        SubsetTarget target = subsets.get(subset);
+        return target == null ? null : target.balancer();
     }
 
     /** Starts background work (active health checks), once the first instances are known. */
@@ -107,7 +219,10 @@ public final class ServiceState implements AutoCloseable {
         }
         lastInstances = List.copyOf(instances);
         urlRewriter = UrlRewriter.forInstances(instances.size());
-        balancer.updateInstances(instances);
+        wholeService.onInstances(lastInstances);
+        for (SubsetTarget target : subsets.values()) {
+            target.onInstances(lastInstances);
+        }
         if (healthChecker != null) {
             healthChecker.onInstances(instances);
         }
@@ -132,7 +247,7 @@ public final class ServiceState implements AutoCloseable {
         return settings;
     }
 
-    /** The current balancer snapshot: read once per call. */
+    /** The current snapshot of the whole service's balancer. */
     public Picker picker() {
         return balancer.picker();
     }
@@ -191,6 +306,11 @@ public final class ServiceState implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            subsets.values().forEach(this::drop);
+            subsets = Map.of();
+        }
         if (healthChecker != null) {
             healthChecker.close();
         }

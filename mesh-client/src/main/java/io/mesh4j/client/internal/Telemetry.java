@@ -23,7 +23,9 @@ import org.slf4j.event.Level;
  * {@value #INSTANCES} (tag {@code state}: {@code total}, {@code healthy}, {@code ejected},
  * {@code failing_health_checks}), {@value #RETRY_BUDGET} (retries the budget allows now) and, with a circuit
  * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others), and
- * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale).
+ * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale); and
+ * {@value #POLICY_UPDATES} (counter per policy update; tags {@code source} and {@code result}: {@code applied} or
+ * {@code rejected}).
  *
  * <p>Thread-safe.
  */
@@ -36,6 +38,7 @@ public final class Telemetry implements AutoCloseable {
     static final String RETRY_BUDGET = "mesh.client.retry.budget";
     static final String CIRCUIT_STATE = "mesh.client.circuit.state";
     static final String STALENESS = "mesh.discovery.staleness";
+    static final String POLICY_UPDATES = "mesh.policy.updates";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
@@ -76,6 +79,13 @@ public final class Telemetry implements AutoCloseable {
     void serviceOpened(ServiceState service) {
         if (metrics != null) {
             metrics.serviceOpened(service);
+        }
+    }
+
+    /** Counts a policy update from {@code source}, when metrics are on. */
+    void policyUpdate(String source, boolean applied) {
+        if (metrics != null) {
+            metrics.policyUpdate(source, applied);
         }
     }
 

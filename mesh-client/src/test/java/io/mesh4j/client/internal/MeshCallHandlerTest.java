@@ -9,6 +9,7 @@ import io.mesh4j.client.StaticDiscovery;
 import io.mesh4j.client.UnknownHostPolicy;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.resilience.RetryConfig;
+import io.mesh4j.routing.MeshPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,8 +38,8 @@ class MeshCallHandlerTest {
                     .build();
             OkHttpClient base = new OkHttpClient();
             Telemetry telemetry = new Telemetry(null, true, null, null);
-            ServiceRegistry registry = new ServiceRegistry(discovery, name -> settings, new ClientResources(base, Ticker.system()),
-                    telemetry);
+            ServiceRegistry registry = new ServiceRegistry(discovery, name -> settings,
+                    new ClientResources(base, Ticker.system()), telemetry, MeshPolicy.empty());
             List<Long> waits = new CopyOnWriteArrayList<>();
             MeshCallHandler handler = new MeshCallHandler(registry, UnknownHostPolicy.PASS_THROUGH, telemetry,
                     Ticker.system(), waits::add);
