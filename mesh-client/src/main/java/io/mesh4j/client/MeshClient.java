@@ -3,8 +3,10 @@ package io.mesh4j.client;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.ClientClosedException;
+import io.mesh4j.api.PolicySource;
 import io.mesh4j.api.ServiceDiscovery;
 import io.mesh4j.api.ServiceNames;
+import io.mesh4j.api.Subscription;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.internal.CallTracing;
@@ -81,6 +83,10 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     @Nullable
     private final ThreadPoolExecutor ownedDispatcherThreads;
     private final ServiceRegistry registry;
+    @Nullable
+    private final PolicySource policySource;
+    @Nullable
+    private final Subscription policySubscription;
     private final MeshCallHandler handler;
     private final MeshInterceptor interceptor;
     private final OkHttpClient okHttpClient;
@@ -109,6 +115,9 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
                 discovery, ticker);
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient, ticker),
                 telemetry, builder.policy);
+        this.policySource = builder.policySource;
+        this.policySubscription = policySource == null ? null
+                : policySource.subscribe(document -> registry.acceptDocument(document, policySource.name()));
         this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker);
         this.interceptor = new MeshInterceptor(handler);
         this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
@@ -259,20 +268,25 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
                 .ticker(ticker);
         builder.meterRegistry = meterRegistry;
         builder.openTelemetry = openTelemetry;
+        builder.policySource = policySource;
         builder.serviceSettings.putAll(serviceSettings);
         return builder;
     }
 
     /**
-     * Stops this client's subscriptions, balancers, health checks and scheduler thread (the timers of its calls).
+     * Stops this client's subscriptions (discovery and policy source), balancers, health checks and scheduler
+     * thread (the timers of its calls).
      * Afterwards calls to mesh services fail with {@link io.mesh4j.api.ClientClosedException} (an {@code IOException},
      * handed to {@code Callback.onFailure} for asynchronous calls), while calls to other hosts still pass through.
      * When the client created its own OkHttp client (none was given to {@link Builder#okHttpClient}), also closes its
-     * idle connections and lets its idle dispatcher threads end at once. The {@link ServiceDiscovery} belongs to the
-     * caller and stays open. Idempotent.
+     * idle connections and lets its idle dispatcher threads end at once. The {@link ServiceDiscovery} and the
+     * {@link PolicySource} belong to the caller and stay open. Idempotent.
      */
     @Override
     public void close() {
+        if (policySubscription != null) {
+            policySubscription.close();
+        }
         registry.close();
         if (ownedDispatcherThreads != null) {
             ownedDispatcherThreads.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
@@ -307,6 +321,8 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         private Level accessLogLevel = Level.DEBUG;
         private Ticker ticker = Ticker.system();
         private MeshPolicy policy = MeshPolicy.empty();
+        @Nullable
+        private PolicySource policySource;
 
         private Builder() {
         }
@@ -319,6 +335,18 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
          */
         public Builder policy(MeshPolicy policy) {
             this.policy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Where routing policy documents come from while the client runs, such as {@link PolicyFile#watch}: each
+         * valid document replaces the policy in effect as {@link MeshClient#updatePolicy} does; an invalid one is
+         * logged and counted in {@code mesh.policy.updates{result=rejected}}, and the policy in effect stays. The
+         * client subscribes when built and unsubscribes when closed; the source itself belongs to the caller.
+         * Default: none.
+         */
+        public Builder policySource(PolicySource policySource) {
+            this.policySource = requireNonNull(policySource, "policySource");
             return this;
         }
 

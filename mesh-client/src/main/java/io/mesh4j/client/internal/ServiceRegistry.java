@@ -8,11 +8,14 @@ import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.routing.MeshPolicy;
+import io.mesh4j.routing.PolicyDocument;
 import io.mesh4j.routing.ServiceRoutes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps a request host to the {@link ServiceState} of a mesh service. The first request for a host asks discovery
@@ -22,6 +25,8 @@ import java.util.function.Function;
  * <p>Thread-safe. Hosts discovery does not know are not remembered, so a service that appears later is found.
  */
 public final class ServiceRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceRegistry.class);
 
     private final ServiceDiscovery discovery;
     private final Function<String, ServiceSettings> settingsByService;
@@ -88,6 +93,32 @@ public final class ServiceRegistry implements AutoCloseable {
                 state.applyRoutes(next.generation, routes.service(state.name()));
             }
             telemetry.policyUpdate(source, true);
+        }
+    }
+
+    /**
+     * Puts the policy {@code document} describes into effect, as {@link #updatePolicy} does; an invalid document is
+     * logged with its reason and counted, and the policy in effect stays.
+     *
+     * @param source the name of the source that delivered it
+     */
+    public void acceptDocument(String document, String source) {
+        MeshPolicy routes;
+        try {
+            routes = PolicyDocument.parse(document);
+        } catch (IllegalArgumentException invalid) {
+            telemetry.policyUpdate(source, false);
+            log.warn("Rejected the policy document from source '{}', the policy in effect stays: {}", source,
+                    invalid.getMessage());
+            return;
+        }
+        try {
+            updatePolicy(routes, source);
+            log.info("Applied the policy document from source '{}': {} services with routes", source,
+                    routes.services().size());
+        } catch (IllegalArgumentException invalid) {
+            log.warn("Rejected the policy document from source '{}', the policy in effect stays: {}", source,
+                    invalid.getMessage());
         }
     }
 
