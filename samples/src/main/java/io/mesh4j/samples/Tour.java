@@ -15,6 +15,10 @@ import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import io.mesh4j.resilience.HedgingConfig;
 import io.mesh4j.resilience.RetryConfig;
+import io.mesh4j.routing.MeshPolicy;
+import io.mesh4j.routing.Route;
+import io.mesh4j.routing.ServiceRoutes;
+import io.mesh4j.routing.Subset;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -29,6 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -37,7 +43,8 @@ import okhttp3.Response;
  * A tour of the mesh in short acts, each a before/after table over loopback instances of an {@code orders} service:
  * round robin against peak-EWMA when one instance is slow and one fails often; failover when an instance dies and
  * comes back; naive retries against the retry budget when the whole service fails; hedging against a slow instance;
- * a circuit breaker opening and closing; a rate limit; and what a client records in Micrometer.
+ * a circuit breaker opening and closing; a rate limit; what a client records in Micrometer; and a 90/10 canary moved
+ * to 50/50 by a live policy change while traffic flows.
  * Each act is a method that returns its figures, so a test runs the acts at small scale and checks what they claim.
  *
  * <p>Run it from the repository root: {@code mvn -B -q -Pdemo -pl samples -am verify -DskipTests}.
@@ -57,6 +64,91 @@ public final class Tour {
         printBreaker(out, circuitBreaker(100, Duration.ofSeconds(1), out));
         printRateLimit(out, rateLimit(200, out));
         printMetrics(out, metrics(200, out));
+        printCanary(out, canary(1_000, out));
+    }
+
+    /**
+     * Act 8's figures, per phase (90/10, then 50/50): calls started in the phase, the share of them that v2 answered,
+     * and the calls that failed; and the requests the instances read in all.
+     */
+    record Canary(List<Integer> calls, List<Double> v2Share, int failed, int requests) {
+    }
+
+    /**
+     * Act 8: four instances, two of version v1 and two of v2; a route splits calls 90/10, then a live policy update
+     * moves it to 50/50 while two threads keep calling: about {@code calls} calls in each phase (the threads do not
+     * stop for the change).
+     */
+    static Canary canary(int calls, PrintStream progress) throws IOException {
+        List<LoopbackBackend> all = new ArrayList<>();
+        try {
+            List<ServiceInstance> instances = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                LoopbackBackend backend = new LoopbackBackend((i <= 2 ? "v1-" : "v2-") + i).delay(1);
+                all.add(backend);
+                instances.add(ServiceInstance.builder("orders", "127.0.0.1", backend.port()).id(backend.name())
+                        .metadata("version", i <= 2 ? "v1" : "v2").build());
+            }
+            try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instances))
+                    .policy(canaryPolicy(90, 10)).build()) {
+                AtomicInteger phase = new AtomicInteger();
+                AtomicIntegerArray started = new AtomicIntegerArray(2);
+                AtomicIntegerArray v2 = new AtomicIntegerArray(2);
+                AtomicInteger failed = new AtomicInteger();
+                Runnable traffic = () -> {
+                    while (true) {
+                        int p = phase.get();
+                        if (p == 1 && started.get(1) >= calls) {
+                            return;
+                        }
+                        started.incrementAndGet(p);
+                        try (Response response = mesh.newCall(request()).execute()) {
+                            if (response.body().string().startsWith("v2-")) {
+                                v2.incrementAndGet(p);
+                            }
+                        } catch (IOException e) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                };
+                Thread first = new Thread(traffic, "canary-traffic-1");
+                Thread second = new Thread(traffic, "canary-traffic-2");
+                first.start();
+                second.start();
+                while (started.get(0) < calls) {
+                    progress.printf("\r  act 8, 90/10: %d calls", started.get(0));
+                    pause(20);
+                }
+                mesh.updatePolicy(canaryPolicy(50, 50));
+                phase.set(1);
+                join(first);
+                join(second);
+                clearProgress(progress);
+                int requests = all.stream().mapToInt(LoopbackBackend::takeReceived).sum();
+                List<Integer> made = List.of(started.get(0), started.get(1));
+                return new Canary(made, List.of((double) v2.get(0) / made.get(0), (double) v2.get(1) / made.get(1)),
+                        failed.get(), requests);
+            }
+        } finally {
+            all.forEach(LoopbackBackend::close);
+        }
+    }
+
+    /** Every call of {@code orders} to v1 or v2 by weight. */
+    private static MeshPolicy canaryPolicy(int v1, int v2) {
+        return MeshPolicy.builder().service(ServiceRoutes.builder("orders")
+                .subset(Subset.builder("v1").metadata("version", "v1").build())
+                .subset(Subset.builder("v2").metadata("version", "v2").build())
+                .route(Route.builder("canary").split("v1", v1).split("v2", v2).build())
+                .build()).build();
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Act 7: what a client records in Micrometer: 5 instances, one 30 ms slow, round robin with hedging after 5 ms. */
@@ -446,6 +538,19 @@ public final class Tour {
                 byKind.merge(counter.getId().getTag("kind"), counter.count(), Double::sum));
         byKind.forEach((kind, count) -> out.printf(Locale.ROOT, "  mesh.client.attempts{kind=%s}: %.0f%n", kind,
                 count));
+    }
+
+    private static void printCanary(PrintStream out, Canary act) {
+        out.println();
+        out.println("Act 8. A canary: a route splits calls 90/10 between v1 and v2 (two instances each), then"
+                + " mesh.updatePolicy(...) moves it to 50/50 while two threads keep calling");
+        out.println("  phase   calls  answered by v2");
+        String[] names = {"90/10", "50/50"};
+        for (int p = 0; p < 2; p++) {
+            out.printf(Locale.ROOT, "  %-6s %6d %14.1f%%%n", names[p], act.calls().get(p), 100 * act.v2Share().get(p));
+        }
+        out.printf(Locale.ROOT, "  failed calls: %d; requests the instances read: %d for %d calls%n", act.failed(),
+                act.requests(), act.calls().get(0) + act.calls().get(1));
     }
 
     private static void printHedging(PrintStream out, Hedging act) {

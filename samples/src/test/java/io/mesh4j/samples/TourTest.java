@@ -85,4 +85,15 @@ class TourTest {
         assertThat(meters.find("mesh.client.attempts").tag("kind", "hedge").counters().stream()
                 .mapToDouble(Counter::count).sum()).isPositive();
     }
+
+    @Test
+    void shouldMoveCanaryShareWithoutFailingCallsWhenPolicyChangesUnderTraffic() throws IOException {
+        Tour.Canary act = Tour.canary(600, quiet);
+
+        // Binomial standard deviations at 600 calls: 1.2 points at 10%, 2.0 points at 50%.
+        assertThat(act.v2Share().get(0)).isBetween(0.04, 0.16);
+        assertThat(act.v2Share().get(1)).isBetween(0.40, 0.60);
+        assertThat(act.failed()).isZero();
+        assertThat(act.requests()).isEqualTo(act.calls().get(0) + act.calls().get(1));
+    }
 }
