@@ -90,6 +90,7 @@ final class AsyncAttempts {
     void start(Endpoint first) {
         InFlight attempt;
         boolean closedMeanwhile = false;
+        long faultDelay = run.drawFaultDelay();
         synchronized (this) {
             long now = ticker.read();
             long left = run.timeLeft(now);
@@ -102,9 +103,9 @@ final class AsyncAttempts {
             }
             if (closedMeanwhile) {
                 attempt = null;
-            } else if (run.faultDelayNanos() > 0) {
+            } else if (faultDelay > 0) {
                 attempt = null;
-                waiting = schedule(() -> launchDue(first, AttemptKind.FIRST), run.faultDelayNanos());
+                waiting = schedule(() -> launchDue(first, AttemptKind.FIRST), faultDelay);
                 if (waiting == null) {
                     finishing();
                     closedMeanwhile = true;

@@ -63,13 +63,8 @@ final class CallRun implements RequestContext, RoutedRequest {
     private final String hostHeader;
     private final ServiceRoute route;
     private SubsetTarget target;
-    private final TimeoutConfig timeouts;
-    private final RetryPolicy retry;
-    private final HedgingPolicy hedging;
     private Picker picker;
     private final boolean hedged;
-    private final long faultDelayNanos;
-    private final int faultAbortStatus;
     private int sent;
     @Nullable
     private ServiceInstance firstTried;
@@ -97,18 +92,13 @@ final class CallRun implements RequestContext, RoutedRequest {
         this.scope = telemetry.startCall(service, request);
         this.startNanos = ticker.read();
         this.route = routing.route(this);
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        this.target = route.target(this, random.nextLong());
-        Fault fault = route.fault();
-        this.faultAbortStatus = fault != null && fault.aborts(random.nextLong()) ? fault.abortStatus() : 0;
-        this.faultDelayNanos = fault != null && fault.delays(random.nextLong()) ? fault.delay().toNanos() : 0;
+        this.target = route.target(this, ThreadLocalRandom.current().nextLong());
         Request edited = route.edit(request);
         if (edited != request) {
             this.request = edited;
             this.path = null;
         }
-        this.timeouts = route.timeouts();
-        long overall = timeouts.overallTimeout().toNanos();
+        long overall = route.timeouts().overallTimeout().toNanos();
         long limit = overall == 0 ? callTimeoutNanos
                 : callTimeoutNanos == 0 ? overall : Math.min(overall, callTimeoutNanos);
         this.deadline = limit == 0 ? Long.MAX_VALUE : startNanos + limit;
@@ -117,9 +107,8 @@ final class CallRun implements RequestContext, RoutedRequest {
                 : service.settings().hostHeader() == HostHeader.SERVICE && request.header("Host") == null
                 ? logicalHost(request.url())
                 : null;
-        this.retry = route.retry();
-        this.hedging = route.hedging();
         this.picker = target.picker();
+        HedgingPolicy hedging = route.hedging();
         this.hedged = mayHedge && hedging.config().enabled()
                 && hedging.appliesTo(request.method(), markedIdempotent(), replayable());
     }
@@ -146,12 +135,16 @@ final class CallRun implements RequestContext, RoutedRequest {
 
     /** The hedging policy of the call's route. */
     HedgingPolicy hedgingPolicy() {
-        return hedging;
+        return route.hedging();
     }
 
-    /** How long an injected fault delays the first attempt, 0 for no delay. */
-    long faultDelayNanos() {
-        return faultDelayNanos;
+    /**
+     * How long an injected fault delays the first attempt, 0 for no delay: drawn on each call, so a driver asks once
+     * per call.
+     */
+    long drawFaultDelay() {
+        Fault fault = route.fault();
+        return fault != null && fault.delays(ThreadLocalRandom.current().nextLong()) ? fault.delay().toNanos() : 0;
     }
 
     /**
@@ -163,13 +156,15 @@ final class CallRun implements RequestContext, RoutedRequest {
      */
     @Nullable
     Response admit() throws MeshException {
-        if (faultAbortStatus != 0) {
+        Fault fault = route.fault();
+        if (fault != null && fault.aborts(ThreadLocalRandom.current().nextLong())) {
             ended = true;
-            Response aborted = FaultAbort.response(request, faultAbortStatus, route.name());
-            scope.end(aborted, null, CallOutcome.ofStatus(faultAbortStatus));
+            Response aborted = FaultAbort.response(request, fault.abortStatus(), route.name());
+            scope.end(aborted, null, CallOutcome.ofStatus(fault.abortStatus()));
             return aborted;
         }
         ServiceGuard guard = service.guard();
+        RetryPolicy retry = route.retry();
         if (guard.isActive()) {
             try {
                 guard.admit();
@@ -255,6 +250,7 @@ final class CallRun implements RequestContext, RoutedRequest {
     Attempt newAttempt(Endpoint endpoint, AttemptKind kind, long nowNanos, boolean tagged, boolean cutToDeadline) {
         ServiceInstance instance = endpoint.instance();
         long left = timeLeft(nowNanos);
+        TimeoutConfig timeouts = route.timeouts();
         String deadlineHeader = timeouts.deadlineHeader();
         long perTryNanos = timeouts.perTryTimeout().toNanos();
         HttpUrl target = service.urlRewriter().rewrite(request.url(), instance);
@@ -276,7 +272,7 @@ final class CallRun implements RequestContext, RoutedRequest {
             allTried.add(instance);
         }
         AttemptScope attemptScope = scope.beforeAttempt(builder, instance, target, sent, kind);
-        return new Attempt(service, hedging, endpoint, attemptScope, nowNanos, builder,
+        return new Attempt(service, route.hedging(), endpoint, attemptScope, nowNanos, builder,
                 AttemptTimeouts.millis(perTryNanos, cutToDeadline ? left : Long.MAX_VALUE), perTryNanos != 0, tagged);
     }
 
@@ -304,7 +300,7 @@ final class CallRun implements RequestContext, RoutedRequest {
     /** Whether {@code result} ends a hedged call at once: an answer below 500 that the retry policy would not retry. */
     boolean isGoodAnswer(Attempt result) {
         return result.response() != null && result.response().code() < 500
-                && !retry.isRetryableStatus(result.response().code());
+                && !route.retry().isRetryableStatus(result.response().code());
     }
 
     /**
@@ -317,6 +313,7 @@ final class CallRun implements RequestContext, RoutedRequest {
     @Nullable
     NextAttempt next(Attempt result) {
         int status = result.response() != null ? result.response().code() : 0;
+        RetryPolicy retry = route.retry();
         if (sent >= retry.config().maxAttempts() || (result.failure() == null && !retry.isRetryableStatus(status))) {
             return null;
         }
@@ -429,6 +426,7 @@ final class CallRun implements RequestContext, RoutedRequest {
      */
     <T> Response runSequentially(AttemptSender<T> sender, T transport, Sleeper sleeper) throws IOException {
         Endpoint endpoint = firstPick();
+        long faultDelayNanos = drawFaultDelay();
         if (faultDelayNanos > 0) {
             long left = timeLeft(ticker.read());
             wait(sleeper, Math.min(faultDelayNanos, Math.max(0, left)));

@@ -1,0 +1,409 @@
+package io.mesh4j.discovery.consul;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mesh4j.api.PolicySource;
+import io.mesh4j.api.Subscription;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.Checks;
+import io.mesh4j.api.internal.DaemonThreads;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A routing policy document ({@code docs/POLICY.md}) kept under one key of Consul's KV store, watched with blocking
+ * queries ({@code GET /v1/kv/<key>?index=<n>&wait=<t>}): a change reaches subscribers one round trip after Consul
+ * stores it. Write it with {@code consul kv put mesh/policy @policy.json}.
+ *
+ * <pre>{@code
+ * MeshClient mesh = MeshClient.builder()
+ *     .discovery(discovery)
+ *     .policySource(ConsulPolicySource.builder("mesh/policy").aclToken(token).build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>What it does when Consul does not give a document: a missing key, a key without a value, an error status, a
+ * failed request or a body that is not the documented JSON deliver nothing, so the policy in effect stays; each is
+ * logged once when it starts, and failures are retried with exponential backoff and jitter. An index that goes
+ * backwards starts the blocking queries afresh, as HashiCorp advises. The ACL token travels in the
+ * {@code X-Consul-Token} header, never in a URL or a log.
+ *
+ * <p>Thread-safe. One query loop per source, started by the first subscription; at most one query in flight, held
+ * by the JDK's non-blocking HTTP client without a thread while it waits. {@link #subscribe} waits up to
+ * {@link Builder#firstReadTimeout} for the first answer, so a client built with it starts with the stored policy.
+ */
+public final class ConsulPolicySource implements PolicySource {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsulPolicySource.class);
+
+    private final String key;
+    private final String agentUrl;
+    @Nullable
+    private final String aclToken;
+    @Nullable
+    private final String datacenter;
+    private final Duration wait;
+    private final Duration errorBackoffBase;
+    private final Duration errorBackoffMax;
+    private final Duration firstReadTimeout;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
+
+    @Nullable
+    private ExecutorService httpThreads;
+    @Nullable
+    private HttpClient http;
+    @Nullable
+    private ScheduledThreadPoolExecutor scheduler;
+    private boolean started;
+    private volatile boolean closed;
+
+    /** The loop's state, written only by the completion of the one query in flight. */
+    private long index;
+    private int consecutiveErrors;
+    @Nullable
+    private String problem;
+    @Nullable
+    private volatile String document;
+
+    private ConsulPolicySource(Builder builder) {
+        this.key = builder.key;
+        this.agentUrl = builder.agentUrl.endsWith("/")
+                ? builder.agentUrl.substring(0, builder.agentUrl.length() - 1)
+                : builder.agentUrl;
+        this.aclToken = builder.aclToken;
+        this.datacenter = builder.datacenter;
+        this.wait = builder.wait;
+        this.errorBackoffBase = builder.errorBackoffBase;
+        this.errorBackoffMax = builder.errorBackoffMax;
+        this.firstReadTimeout = builder.firstReadTimeout;
+    }
+
+    /** A source for {@code key}, such as {@code mesh/policy}. */
+    public static Builder builder(String key) {
+        return new Builder(key);
+    }
+
+    @Override
+    public String name() {
+        return "consul";
+    }
+
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Subscription subscribe(Consumer<String> documents) {
+        requireNonNull(documents, "documents");
+        start();
+        try {
+            firstAnswer.get(firstReadTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.warn("Consul gave no policy under key '{}' within {}; the client starts without it and keeps"
+                    + " watching", key, Checks.format(firstReadTimeout));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            listeners.add(documents);
+            String now = document;
+            if (now != null) {
+                deliver(documents, now);
+            }
+        }
+        return () -> listeners.remove(documents);
+    }
+
+    private synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("Consul policy source for key '" + key + "' is closed");
+        }
+        if (started) {
+            return;
+        }
+        started = true;
+        httpThreads = ConsulClients.daemonThreads("mesh4j-consul-policy-http");
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(httpThreads)
+                .build();
+        scheduler = DaemonThreads.scheduler("mesh4j-consul-policy");
+        poll();
+    }
+
+    private void poll() {
+        if (closed) {
+            return;
+        }
+        StringBuilder uri = new StringBuilder(agentUrl).append("/v1/kv/").append(encodeKey(key));
+        char separator = '?';
+        if (index > 0) {
+            uri.append("?index=").append(index).append("&wait=").append(wait.toSeconds()).append('s');
+            separator = '&';
+        }
+        if (datacenter != null) {
+            uri.append(separator).append("dc=").append(URLEncoder.encode(datacenter, StandardCharsets.UTF_8));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri.toString()))
+                .timeout(wait.multipliedBy(17).dividedBy(16).plusSeconds(10))
+                .header("Accept", "application/json")
+                .GET();
+        if (aclToken != null) {
+            request.header("X-Consul-Token", aclToken);
+        }
+        try {
+            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .whenComplete((response, failure) -> {
+                        if (failure != null) {
+                            failed(failure instanceof java.util.concurrent.CompletionException
+                                    && failure.getCause() != null ? failure.getCause().toString()
+                                    : failure.toString());
+                        } else {
+                            answered(response);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failed(e.toString());
+        }
+    }
+
+    private void answered(HttpResponse<byte[]> response) {
+        if (closed) {
+            return;
+        }
+        int status = response.statusCode();
+        if (status != 200 && status != 404) {
+            failed("HTTP " + status + " from Consul");
+            return;
+        }
+        long returned = response.headers().firstValue("X-Consul-Index").map(ConsulPolicySource::parseIndex)
+                .orElse(0L);
+        String found;
+        if (status == 404) {
+            found = null;
+            problem("no key '" + key + "' in Consul's KV store");
+        } else {
+            try {
+                found = value(response.body());
+            } catch (IOException | IllegalArgumentException e) {
+                failed("a body that is not Consul's KV JSON (" + e.getClass().getSimpleName() + ")");
+                return;
+            }
+            if (found == null) {
+                problem("key '" + key + "' has no value");
+            }
+        }
+        consecutiveErrors = 0;
+        index = returned < index ? 0 : Math.max(1, returned);
+        if (found != null) {
+            if (problem != null) {
+                log.info("Consul gives a policy under key '{}' again", key);
+                problem = null;
+            }
+            if (!found.equals(document)) {
+                publish(found);
+            }
+        }
+        firstAnswer.complete(null);
+        poll();
+    }
+
+    /** The decoded value of the key's one entry, or {@code null} when it has none. */
+    @Nullable
+    private String value(byte[] body) throws IOException {
+        JsonNode entries = json.readTree(body);
+        if (entries == null || !entries.isArray() || entries.size() != 1 || !entries.get(0).isObject()) {
+            throw new IOException("expected an array of one entry");
+        }
+        JsonNode value = entries.get(0).get("Value");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new IOException("Value is not a string");
+        }
+        return new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8);
+    }
+
+    private synchronized void publish(String found) {
+        document = found;
+        for (Consumer<String> listener : listeners) {
+            deliver(listener, found);
+        }
+    }
+
+    private void deliver(Consumer<String> listener, String found) {
+        try {
+            listener.accept(found);
+        } catch (RuntimeException e) {
+            log.warn("A listener of the Consul policy under key '{}' failed", key, e);
+        }
+    }
+
+    private void problem(String what) {
+        if (!Objects.equals(what, problem)) {
+            problem = what;
+            log.warn("Consul policy source: {}; the policy in effect stays", what);
+        }
+    }
+
+    private void failed(String why) {
+        if (closed) {
+            return;
+        }
+        consecutiveErrors++;
+        problem("the query for key '" + key + "' failed: " + why);
+        firstAnswer.complete(null);
+        long base = errorBackoffBase.toNanos();
+        long ceiling = consecutiveErrors >= 30 ? errorBackoffMax.toNanos()
+                : Math.min(errorBackoffMax.toNanos(), base << Math.min(consecutiveErrors - 1, 30));
+        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        try {
+            scheduler.schedule(this::poll, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closedMeanwhile) {
+            closed = true;
+        }
+    }
+
+    /** Encodes each segment of the key, keeping its slashes. */
+    private static String encodeKey(String key) {
+        StringBuilder encoded = new StringBuilder();
+        for (String segment : key.split("/", -1)) {
+            if (encoded.length() > 0 || key.startsWith("/")) {
+                encoded.append('/');
+            }
+            encoded.append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return encoded.toString();
+    }
+
+    private static long parseIndex(String value) {
+        try {
+            return Long.parseUnsignedLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Stops the query loop and its threads; subscribers get nothing more. Idempotent. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        listeners.clear();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (httpThreads != null) {
+            httpThreads.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConsulPolicySource{" + agentUrl + ", key " + key + '}';
+    }
+
+    /** Builds a {@link ConsulPolicySource}. Not thread-safe. */
+    public static final class Builder {
+        private final String key;
+        private String agentUrl = "http://127.0.0.1:8500";
+        @Nullable
+        private String aclToken;
+        @Nullable
+        private String datacenter;
+        private Duration wait = Duration.ofMinutes(5);
+        private Duration errorBackoffBase = Duration.ofSeconds(1);
+        private Duration errorBackoffMax = Duration.ofSeconds(60);
+        private Duration firstReadTimeout = Duration.ofSeconds(2);
+
+        private Builder(String key) {
+            requireNonNull(key, "key");
+            if (key.isEmpty() || key.startsWith("/")) {
+                throw new IllegalArgumentException("key: '" + key + "' (expected: a KV key such as mesh/policy)");
+            }
+            this.key = key;
+        }
+
+        /** The agent's HTTP address. Default: {@code http://127.0.0.1:8500}. */
+        public Builder agentUrl(String agentUrl) {
+            requireNonNull(agentUrl, "agentUrl");
+            if (!agentUrl.startsWith("http://") && !agentUrl.startsWith("https://")) {
+                throw new IllegalArgumentException("agentUrl: '" + agentUrl + "' (expected: http:// or https://)");
+            }
+            this.agentUrl = agentUrl;
+            return this;
+        }
+
+        /** The ACL token with {@code key:read} on the key, sent as {@code X-Consul-Token}. Default: none. */
+        public Builder aclToken(@Nullable String aclToken) {
+            this.aclToken = aclToken;
+            return this;
+        }
+
+        /** The datacenter whose KV store holds the key. Default: the agent's. */
+        public Builder datacenter(@Nullable String datacenter) {
+            this.datacenter = datacenter;
+            return this;
+        }
+
+        /** How long a blocking query may wait for a change, 1 s to 10 min, whole seconds. Default: 5 min. */
+        public Builder wait(Duration wait) {
+            requireNonNull(wait, "wait");
+            Checks.range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            if (wait.toMillis() % 1_000 != 0) {
+                throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: whole seconds)");
+            }
+            this.wait = wait;
+            return this;
+        }
+
+        /** The backoff after failures: from {@code base} (1 ms to 1 min), doubling up to {@code max}. */
+        public Builder errorBackoff(Duration base, Duration max) {
+            requireNonNull(base, "base");
+            requireNonNull(max, "max");
+            Checks.range("errorBackoffBase", base, Duration.ofMillis(1), Duration.ofMinutes(1));
+            Checks.range("errorBackoffMax", max, base, Duration.ofMinutes(10));
+            this.errorBackoffBase = base;
+            this.errorBackoffMax = max;
+            return this;
+        }
+
+        /** How long {@link #subscribe} waits for Consul's first answer, 0 to 1 min. Default: 2 s. */
+        public Builder firstReadTimeout(Duration firstReadTimeout) {
+            requireNonNull(firstReadTimeout, "firstReadTimeout");
+            Checks.range("firstReadTimeout", firstReadTimeout, Duration.ZERO, Duration.ofMinutes(1));
+            this.firstReadTimeout = firstReadTimeout;
+            return this;
+        }
+
+        public ConsulPolicySource build() {
+            return new ConsulPolicySource(this);
+        }
+    }
+}
