@@ -9,6 +9,7 @@ import io.mesh4j.api.ServiceNames;
 import io.mesh4j.api.Subscription;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.Checks;
 import io.mesh4j.client.internal.CallTracing;
 import io.mesh4j.client.internal.ClientResources;
 import io.mesh4j.client.internal.MeshCallHandler;
@@ -87,6 +88,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     private final PolicySource policySource;
     @Nullable
     private final Subscription policySubscription;
+    private final int maxMirrorsInFlight;
     private final MeshCallHandler handler;
     private final MeshInterceptor interceptor;
     private final OkHttpClient okHttpClient;
@@ -116,9 +118,11 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         this.registry = new ServiceRegistry(discovery, this::settingsFor, new ClientResources(baseClient, ticker),
                 telemetry, builder.policy);
         this.policySource = builder.policySource;
+        this.maxMirrorsInFlight = builder.maxMirrorsInFlight;
         this.policySubscription = policySource == null ? null
                 : policySource.subscribe(document -> registry.acceptDocument(document, policySource.name()));
-        this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker);
+        this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker,
+                builder.maxMirrorsInFlight, this::okHttpClient);
         this.interceptor = new MeshInterceptor(handler);
         this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
     }
@@ -269,6 +273,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         builder.meterRegistry = meterRegistry;
         builder.openTelemetry = openTelemetry;
         builder.policySource = policySource;
+        builder.maxMirrorsInFlight = maxMirrorsInFlight;
         builder.serviceSettings.putAll(serviceSettings);
         return builder;
     }
@@ -288,6 +293,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
             policySubscription.close();
         }
         registry.close();
+        handler.close();
         if (ownedDispatcherThreads != null) {
             ownedDispatcherThreads.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
             baseClient.connectionPool().evictAll();
@@ -323,6 +329,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
         private MeshPolicy policy = MeshPolicy.empty();
         @Nullable
         private PolicySource policySource;
+        private int maxMirrorsInFlight = 64;
 
         private Builder() {
         }
@@ -347,6 +354,19 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
          */
         public Builder policySource(PolicySource policySource) {
             this.policySource = requireNonNull(policySource, "policySource");
+            return this;
+        }
+
+        /**
+         * The most mirror copies ({@link io.mesh4j.routing.Mirror}) in flight at once for this client, 1 to 10,000:
+         * a copy beyond it is dropped and counted ({@code mesh.client.mirrors{result=dropped}}), so a slow shadow
+         * can never pile up work in the caller. Copies of calls the mesh runs ({@link MeshClient#newCall},
+         * {@link MeshClient#callFactory}) go through the same client as their attempts; copies of calls through
+         * the {@link MeshClient#interceptor()} go through {@link MeshClient#okHttpClient()}. Default: 64.
+         */
+        public Builder maxMirrorsInFlight(int maxMirrorsInFlight) {
+            Checks.range("maxMirrorsInFlight", maxMirrorsInFlight, 1, 10_000);
+            this.maxMirrorsInFlight = maxMirrorsInFlight;
             return this;
         }
 

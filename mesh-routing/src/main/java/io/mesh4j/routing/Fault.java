@@ -66,7 +66,7 @@ public final class Fault {
     }
 
     /** Whether a uniform draw in [0, 100) taken from the top 53 bits of {@code random} falls below {@code percent}. */
-    private static boolean hits(double percent, long random) {
+    static boolean hits(double percent, long random) {
         return percent > 0 && (random >>> 11) * 0x1.0p-53 * 100 < percent;
     }
 

@@ -95,7 +95,7 @@ public final class PolicyDocument {
 
     private static Route route(Node node) {
         node.only("name", "match", "to", "split", "stickyOn", "timeout", "perTryTimeout", "retries", "retryOn",
-                "hedging", "setRequestHeaders", "removeRequestHeaders", "prefixRewrite", "authority", "fault");
+                "hedging", "setRequestHeaders", "removeRequestHeaders", "prefixRewrite", "authority", "fault", "mirror");
         Node name = node.member("name");
         if (name == null) {
             throw node.invalid("a \"name\"");
@@ -158,6 +158,17 @@ public final class PolicyDocument {
         optional(node, "prefixRewrite", value -> route.prefixRewrite(value.string()));
         optional(node, "authority", value -> route.authority(value.string()));
         optional(node, "fault", value -> route.fault(fault(value)));
+        optional(node, "mirror", value -> {
+            value.only("subset", "service", "percent");
+            double percent = value.required("percent").decimal();
+            Node subset = value.member("subset");
+            Node service = value.member("service");
+            if ((subset == null) == (service == null)) {
+                throw value.invalid("either \"subset\" or \"service\"");
+            }
+            route.mirror(subset != null ? Mirror.toSubset(subset.string(), percent)
+                    : Mirror.toService(service.string(), percent));
+        });
         return route.build();
     }
 

@@ -22,7 +22,8 @@ import java.util.Set;
  * {@linkplain Builder#retries attempts} and {@linkplain Builder#retryOn statuses retried}, {@linkplain Builder#hedging
  * hedging}; headers {@linkplain Builder#setRequestHeader set} and {@linkplain Builder#removeRequestHeader removed},
  * the matched path prefix {@linkplain Builder#prefixRewrite rewritten}, the {@linkplain Builder#authority authority}
- * the backend sees, and {@linkplain Builder#fault faults} injected.
+ * the backend sees, {@linkplain Builder#fault faults} injected, and a share of requests {@linkplain Builder#mirror
+ * mirrored}.
  *
  * <pre>{@code
  * Route canary = Route.builder("items-canary")
@@ -60,6 +61,8 @@ public final class Route {
     private final String authority;
     @Nullable
     private final Fault fault;
+    @Nullable
+    private final Mirror mirror;
 
     private Route(Builder builder) {
         this.name = builder.name;
@@ -85,6 +88,7 @@ public final class Route {
         this.prefixRewrite = builder.prefixRewrite;
         this.authority = builder.authority;
         this.fault = builder.fault;
+        this.mirror = builder.mirror;
     }
 
     public static Builder builder(String name) {
@@ -201,6 +205,12 @@ public final class Route {
         return fault;
     }
 
+    /** Where the route copies a share of its requests, or {@code null} for nowhere. */
+    @Nullable
+    public Mirror mirror() {
+        return mirror;
+    }
+
     /**
      * The subset for {@code request}: the only one, or a weighted choice, sticky on the configured header when the
      * request has it, else drawn from {@code random} (any long, such as
@@ -253,7 +263,8 @@ public final class Route {
         text.append(removeHeaders.isEmpty() ? "" : ", remove " + removeHeaders);
         text.append(prefixRewrite == null ? "" : ", prefix rewrite '" + prefixRewrite + "'");
         text.append(authority == null ? "" : ", authority " + authority);
-        return text.append(fault == null ? "" : ", " + fault).append('}').toString();
+        text.append(fault == null ? "" : ", " + fault);
+        return text.append(mirror == null ? "" : ", " + mirror).append('}').toString();
     }
 
     /** Builds a {@link Route}. Not thread-safe; {@link #build()} checks that it sends somewhere. */
@@ -281,6 +292,8 @@ public final class Route {
         private String authority;
         @Nullable
         private Fault fault;
+        @Nullable
+        private Mirror mirror;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -442,6 +455,12 @@ public final class Route {
         /** Injects {@code fault} into the route's requests. Default: none. */
         public Builder fault(Fault fault) {
             this.fault = requireNonNull(fault, "fault");
+            return this;
+        }
+
+        /** Copies a share of the route's requests elsewhere, fire and forget. Default: none. */
+        public Builder mirror(Mirror mirror) {
+            this.mirror = requireNonNull(mirror, "mirror");
             return this;
         }
 

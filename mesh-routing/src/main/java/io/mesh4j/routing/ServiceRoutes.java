@@ -132,6 +132,12 @@ public final class ServiceRoutes {
          */
         public ServiceRoutes build() {
             for (Route route : routes) {
+                Mirror mirror = route.mirror();
+                if (mirror != null && mirror.subset() != null && !subsets.containsKey(mirror.subset())) {
+                    throw new IllegalArgumentException("route '" + route.name() + "' of service '" + service
+                            + "': mirror subset '" + mirror.subset() + "' (expected: one of the declared subsets "
+                            + subsets.keySet() + ")");
+                }
                 for (String subset : route.subsets()) {
                     if (!subsets.containsKey(subset)) {
                         throw new IllegalArgumentException("route '" + route.name() + "' of service '" + service

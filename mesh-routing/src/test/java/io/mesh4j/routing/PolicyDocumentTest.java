@@ -56,6 +56,8 @@ class PolicyDocumentTest {
         assertThat(reads.retryOn()).containsExactlyInAnyOrder(502, 503, 504);
         assertThat(reads.maxHedges()).isEqualTo(1);
         assertThat(reads.hedgeDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(reads.mirror().subset()).isEqualTo("canary");
+        assertThat(reads.mirror().percent()).isEqualTo(5.0);
 
         Fault chaos = orders.routes().get(4).fault();
         assertThat(chaos.delay()).isEqualTo(Duration.ofMillis(200));
@@ -93,6 +95,9 @@ class PolicyDocumentTest {
         assertThatThrownBy(() -> PolicyDocument.parse(String.format(route, "{\"name\": \"a\", \"to\": \"v1\","
                 + " \"retries\": 2.5}")))
                 .hasMessage("services.orders.routes[0].retries: 2.5 (expected: a whole number)");
+        assertThatThrownBy(() -> PolicyDocument.parse(String.format(route, "{\"name\": \"a\", \"to\": \"v1\","
+                + " \"mirror\": {\"subset\": \"v9\", \"percent\": 5}}")))
+                .hasMessageContaining("mirror subset 'v9'");
         assertThatThrownBy(() -> PolicyDocument.parse("{\"services\": [1]}"))
                 .hasMessage("services: [...] (expected: an object)");
         assertThatThrownBy(() -> PolicyDocument.parse("{\"services\": {\"orders\": {\"routes\": [}}}"))

@@ -58,5 +58,8 @@ class RouteTest {
                 "header 'x-a': value with character 10");
         assertThatThrownBy(() -> Route.builder("r").authority("orders/x")).hasMessage(
                 "authority: 'orders/x' (expected: host or host:port)");
+        assertThatThrownBy(() -> Mirror.toSubset("v2", 0)).hasMessage(
+                "mirror percent: 0.0 (expected: more than 0, up to 100)");
+        assertThatThrownBy(() -> Mirror.toService("not a host", 5)).hasMessageContaining("service");
     }
 }

@@ -41,6 +41,10 @@ final class CallMetrics implements AutoCloseable {
                 .increment();
     }
 
+    void mirrorCopy(String service, String result) {
+        registry.counter(Telemetry.MIRRORS, "service", service, "result", result).increment();
+    }
+
     /** Registers the per-service gauges and the service's meter cache. */
     void serviceOpened(ServiceState service) {
         meters(service);

@@ -128,6 +128,16 @@ final class CallRun implements RequestContext, RoutedRequest {
         return service;
     }
 
+    /** The route the call follows. */
+    ServiceRoute route() {
+        return route;
+    }
+
+    /** The request the call sends, with its route's edits. */
+    Request request() {
+        return request;
+    }
+
     /** Whether this call sends backups while an attempt is running. */
     boolean hedged() {
         return hedged;

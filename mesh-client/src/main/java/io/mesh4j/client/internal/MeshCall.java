@@ -88,6 +88,7 @@ public final class MeshCall implements Call {
         if (fallback != null) {
             return fallback;
         }
+        handler.mirroring().copy(run, client);
         if (!run.hedged()) {
             return run.runSequentially(ClientSender.INSTANCE, this, CallRun.Sleeper.SYSTEM);
         }
@@ -149,6 +150,7 @@ public final class MeshCall implements Call {
                 answer(callback, fallback);
                 return;
             }
+            handler.mirroring().copy(run, client);
             first = run.firstPick();
         } catch (IOException failure) {
             fail(callback, failure);

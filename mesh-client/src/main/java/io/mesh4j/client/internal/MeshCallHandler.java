@@ -9,6 +9,7 @@ import io.mesh4j.client.UnknownHostPolicy;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -45,14 +46,24 @@ public final class MeshCallHandler {
     private final AtomicBoolean resendBelowReported = new AtomicBoolean();
     private final AtomicBoolean hedgingSkippedReported = new AtomicBoolean();
     private final ChainSender chainSender = new ChainSender();
+    private final Mirroring mirroring;
+    private final Supplier<OkHttpClient> mirrorClient;
 
+    /**
+     * @param maxMirrorsInFlight the bound on mirror copies in flight for the client
+     * @param mirrorClient the client that sends the mirror copies of calls made through the interceptor: the mesh's
+     *     own (calls the mesh runs send theirs through their own attempt client)
+     */
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker) {
-        this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Sleeper.SYSTEM);
+            Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> mirrorClient) {
+        this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Sleeper.SYSTEM, maxMirrorsInFlight,
+                mirrorClient);
     }
 
     MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, CallRun.Sleeper sleeper) {
+            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> mirrorClient) {
+        this.mirroring = new Mirroring(registry, telemetry, maxMirrorsInFlight);
+        this.mirrorClient = requireNonNull(mirrorClient, "mirrorClient");
         this.registry = requireNonNull(registry, "registry");
         this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
         this.telemetry = requireNonNull(telemetry, "telemetry");
@@ -73,6 +84,9 @@ public final class MeshCallHandler {
             attempt.carriedBy(original);
             return attempt.timed(original).proceed(request);
         }
+        if (Mirroring.isCopy(request)) {
+            return original.proceed(request);
+        }
         ServiceState service = registry.find(request.url().host());
         if (service == null) {
             return passThrough(original, request, request.url().host());
@@ -86,6 +100,7 @@ public final class MeshCallHandler {
             return fallback;
         }
         reportHedgingSkipped(run, request);
+        mirroring.copy(run, mirrorClient.get());
         return run.runSequentially(chainSender, chain, sleeper);
     }
 
@@ -172,6 +187,15 @@ public final class MeshCallHandler {
     /** A call of {@code client} (which carries this handler's interceptor) that the mesh runs attempt by attempt. */
     public okhttp3.Call newCall(OkHttpClient client, Request request) {
         return new MeshCall(this, client, request);
+    }
+
+    Mirroring mirroring() {
+        return mirroring;
+    }
+
+    /** Lets the threads of mirror copies end once idle. */
+    public void close() {
+        mirroring.close();
     }
 
     ServiceRegistry registry() {

@@ -5,6 +5,7 @@ import io.mesh4j.resilience.HedgingPolicy;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.TimeoutConfig;
 import io.mesh4j.routing.Fault;
+import io.mesh4j.routing.Mirror;
 import io.mesh4j.routing.Route;
 import io.mesh4j.routing.RoutedRequest;
 import java.util.Map;
@@ -28,21 +29,25 @@ final class ServiceRoute {
     private final TimeoutConfig timeouts;
     private final RetryPolicy retry;
     private final HedgingPolicy hedging;
+    @Nullable
+    private final SubsetTarget mirrorTarget;
     private final boolean editsRequests;
 
     /**
      * @param route the policy's route, {@code null} for the service's default route
      * @param targets the balancers of the route's subsets, in the route's order
      * @param fallback where calls go when their subset has no instance to pick, or {@code null} to fail them
+     * @param mirrorTarget the balancer of the subset the route mirrors to, or {@code null}
      */
     ServiceRoute(@Nullable Route route, SubsetTarget[] targets, @Nullable SubsetTarget fallback,
-            TimeoutConfig timeouts, RetryPolicy retry, HedgingPolicy hedging) {
+            TimeoutConfig timeouts, RetryPolicy retry, HedgingPolicy hedging, @Nullable SubsetTarget mirrorTarget) {
         this.route = route;
         this.targets = targets;
         this.fallback = fallback;
         this.timeouts = timeouts;
         this.retry = retry;
         this.hedging = hedging;
+        this.mirrorTarget = mirrorTarget;
         this.editsRequests = route != null && (!route.setRequestHeaders().isEmpty()
                 || !route.removeRequestHeaders().isEmpty() || route.prefixRewrite() != null);
     }
@@ -94,6 +99,18 @@ final class ServiceRoute {
     @Nullable
     String authority() {
         return route == null ? null : route.authority();
+    }
+
+    /** Where the route copies a share of its requests, or {@code null}. */
+    @Nullable
+    Mirror mirror() {
+        return route == null ? null : route.mirror();
+    }
+
+    /** The balancer of the subset the route mirrors to, or {@code null} when it mirrors to another service. */
+    @Nullable
+    SubsetTarget mirrorTarget() {
+        return mirrorTarget;
     }
 
     /** The faults the route injects, or {@code null}. */

@@ -13,6 +13,7 @@ import io.mesh4j.client.ServiceSettings;
 import io.mesh4j.resilience.HedgingPolicy;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.resilience.ServiceGuard;
+import io.mesh4j.routing.Mirror;
 import io.mesh4j.routing.Route;
 import io.mesh4j.routing.ServiceRoutes;
 import io.mesh4j.routing.Subset;
@@ -96,7 +97,7 @@ public final class ServiceState implements AutoCloseable {
                 ? new InstanceBreakers(name, settings.instanceCircuitBreaker(), instanceHealth)
                 : null;
         this.defaultRoute = new ServiceRoute(null, new SubsetTarget[] {wholeService}, null, settings.timeouts(),
-                retryPolicy, hedgingPolicy);
+                retryPolicy, hedgingPolicy, null);
         this.routing = new ServiceRouting(0, new ServiceRoute[] {defaultRoute});
     }
 
@@ -164,7 +165,11 @@ public final class ServiceState implements AutoCloseable {
                     : RetryPolicy.create(routeSettings.retry, retryPolicy.budget());
             HedgingPolicy hedging = routeSettings.hedging == null ? hedgingPolicy
                     : HedgingPolicy.create(routeSettings.hedging, retryPolicy.budget());
-            compiled[i] = new ServiceRoute(route, routeTargets, fallback, routeSettings.timeouts, retry, hedging);
+            Mirror mirror = route.mirror();
+            SubsetTarget mirrorTarget = mirror == null || mirror.subset() == null ? null
+                    : targets.apply(routes.subset(mirror.subset()));
+            compiled[i] = new ServiceRoute(route, routeTargets, fallback, routeSettings.timeouts, retry, hedging,
+                    mirrorTarget);
         }
         compiled[list.size()] = defaultRoute;
         return new ServiceRouting(generation, compiled);

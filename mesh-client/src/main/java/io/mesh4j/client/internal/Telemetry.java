@@ -23,9 +23,10 @@ import org.slf4j.event.Level;
  * {@value #INSTANCES} (tag {@code state}: {@code total}, {@code healthy}, {@code ejected},
  * {@code failing_health_checks}), {@value #RETRY_BUDGET} (retries the budget allows now) and, with a circuit
  * breaker, {@value #CIRCUIT_STATE} (tag {@code state}: 1 for the breaker's state, 0 for the others), and
- * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale); and
+ * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale). Per client:
  * {@value #POLICY_UPDATES} (counter per policy update; tags {@code source} and {@code result}: {@code applied} or
- * {@code rejected}).
+ * {@code rejected}) and {@value #MIRRORS} (counter per mirror copy; tags {@code service} and {@code result}:
+ * {@code answered}, {@code failed} or {@code dropped}).
  *
  * <p>Thread-safe.
  */
@@ -39,6 +40,7 @@ public final class Telemetry implements AutoCloseable {
     static final String CIRCUIT_STATE = "mesh.client.circuit.state";
     static final String STALENESS = "mesh.discovery.staleness";
     static final String POLICY_UPDATES = "mesh.policy.updates";
+    static final String MIRRORS = "mesh.client.mirrors";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
@@ -86,6 +88,13 @@ public final class Telemetry implements AutoCloseable {
     void policyUpdate(String source, boolean applied) {
         if (metrics != null) {
             metrics.policyUpdate(source, applied);
+        }
+    }
+
+    /** Counts a mirror copy to {@code service} by its result, when metrics are on. */
+    void mirrorCopy(String service, String result) {
+        if (metrics != null) {
+            metrics.mirrorCopy(service, result);
         }
     }
 
