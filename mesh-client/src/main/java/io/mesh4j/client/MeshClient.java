@@ -52,8 +52,10 @@ import org.slf4j.event.Level;
  * }
  * }</pre>
  *
- * <p>Immutable and thread-safe: share one client. {@link #newBuilder()} derives a client with other settings; it
- * shares the OkHttp connection pool and dispatcher but keeps its own balancers. {@link #close()} stops this client's
+ * <p>Thread-safe: share one client. Its configuration is fixed when it is built, except its routing policy
+ * ({@link Builder#policy}), which {@link #updatePolicy} and a {@link Builder#policySource policy source} replace as
+ * a whole while calls flow, keeping what the balancers learnt. {@link #newBuilder()} derives a client with other
+ * settings; it shares the OkHttp connection pool and dispatcher but keeps its own balancers. {@link #close()} stops this client's
  * discovery subscriptions and balancers; the {@link ServiceDiscovery} itself belongs to the caller and stays open.
  *
  * <p>What the mesh changes in OkHttp's behaviour, so that a request reaches the network only as an attempt the mesh

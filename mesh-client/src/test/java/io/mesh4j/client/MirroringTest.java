@@ -24,7 +24,6 @@ import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -142,22 +141,7 @@ class MirroringTest {
 
     @Test
     void shouldNotCopyWhenBodyIsOneShot() throws IOException {
-        RequestBody oneShot = new RequestBody() {
-            @Override
-            public MediaType contentType() {
-                return MediaType.get("text/plain");
-            }
-
-            @Override
-            public void writeTo(BufferedSink sink) throws IOException {
-                sink.writeUtf8("once");
-            }
-
-            @Override
-            public boolean isOneShot() {
-                return true;
-            }
-        };
+        RequestBody oneShot = new OneShotBody("once");
         try (MeshClient mesh = mesh(request -> HeldAnswers.ok("v2"), 64, 100)) {
             try (Response response = mesh.newCall(new Request.Builder().url("http://orders/x").post(oneShot).build())
                     .execute()) {

@@ -32,7 +32,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -205,22 +204,7 @@ class RetryTest {
         backend(r -> status(503));
         backend(r -> status(200));
         mesh(FAST);
-        RequestBody oneShot = new RequestBody() {
-            @Override
-            public MediaType contentType() {
-                return MediaType.get("text/plain");
-            }
-
-            @Override
-            public void writeTo(BufferedSink sink) throws IOException {
-                sink.writeUtf8("stream");
-            }
-
-            @Override
-            public boolean isOneShot() {
-                return true;
-            }
-        };
+        RequestBody oneShot = new OneShotBody("stream");
 
         assertThat(call(mesh, new Request.Builder().url("http://orders/doc").header("X-Call", "u1").put(oneShot)
                 .build())).isEqualTo(503);

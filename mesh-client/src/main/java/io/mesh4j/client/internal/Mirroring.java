@@ -1,9 +1,7 @@
 package io.mesh4j.client.internal;
 
 import io.mesh4j.api.ServiceInstance;
-import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.Endpoint;
-import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.api.balancer.RequestContext;
 import io.mesh4j.routing.Mirror;
 import java.io.IOException;
@@ -103,14 +101,14 @@ final class Mirroring {
         if (mirror.subset() != null) {
             target = run.serviceState();
             SubsetTarget subset = route.mirrorTarget();
-            endpoint = subset == null ? null : pick(subset.picker(), run);
+            endpoint = subset == null ? null : subset.picker().pick(run);
         } else {
             target = registry.opened(mirror.service());
             if (target == null) {
                 openLater(mirror.service(), client);
                 return false;
             }
-            endpoint = pick(target.picker(), RequestContext.of(mirror.service(), request.method(),
+            endpoint = target.picker().pick(RequestContext.of(mirror.service(), request.method(),
                     request.url().encodedPath(), null, 1, List.of()));
         }
         if (endpoint == null) {
@@ -146,11 +144,6 @@ final class Mirroring {
             }
         });
         return true;
-    }
-
-    @Nullable
-    private static Endpoint pick(Picker picker, RequestContext context) {
-        return picker.pick(context);
     }
 
     /** Opens {@code service} on the client's dispatcher thread, so that its later copies find it. */

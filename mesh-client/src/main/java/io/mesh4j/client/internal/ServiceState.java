@@ -185,12 +185,6 @@ public final class ServiceState implements AutoCloseable {
         return routing;
     }
 
-    /** The balancer of {@code subset} while the routes in effect use it, else {@code null}; for tests. */
-    @Nullable
-    synchronized LoadBalancer subsetBalancer(Subset subset) {
-        SubsetTarget target = subsets.get(subset);
-        return target == null ? null : target.balancer();
-    }
 
     /** Starts background work (active health checks), once the first instances are known. */
     void start() {

@@ -35,11 +35,6 @@ final class SubsetTarget {
         return subset == null ? null : subset.name();
     }
 
-    @Nullable
-    Subset subset() {
-        return subset;
-    }
-
     LoadBalancer balancer() {
         return balancer;
     }

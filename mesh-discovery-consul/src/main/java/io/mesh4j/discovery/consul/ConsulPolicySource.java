@@ -11,7 +11,6 @@ import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.internal.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -168,7 +166,7 @@ public final class ConsulPolicySource implements PolicySource {
             separator = '&';
         }
         if (datacenter != null) {
-            uri.append(separator).append("dc=").append(URLEncoder.encode(datacenter, StandardCharsets.UTF_8));
+            uri.append(separator).append("dc=").append(HealthQueries.encode(datacenter));
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri.toString()))
                 .timeout(wait.multipliedBy(17).dividedBy(16).plusSeconds(10))
@@ -202,8 +200,8 @@ public final class ConsulPolicySource implements PolicySource {
             failed("HTTP " + status + " from Consul");
             return;
         }
-        long returned = response.headers().firstValue("X-Consul-Index").map(ConsulPolicySource::parseIndex)
-                .orElse(0L);
+        Long header = response.headers().firstValue("X-Consul-Index").map(HealthQueries::parseIndex).orElse(null);
+        long returned = header == null ? 0 : header;
         String found;
         if (status == 404) {
             found = null;
@@ -280,12 +278,9 @@ public final class ConsulPolicySource implements PolicySource {
         consecutiveErrors++;
         problem("the query for key '" + key + "' failed: " + why);
         firstAnswer.complete(null);
-        long base = errorBackoffBase.toNanos();
-        long ceiling = consecutiveErrors >= 30 ? errorBackoffMax.toNanos()
-                : Math.min(errorBackoffMax.toNanos(), base << Math.min(consecutiveErrors - 1, 30));
-        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         try {
-            scheduler.schedule(this::poll, delay, TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::poll, ErrorBackoff.delayNanos(errorBackoffBase, errorBackoffMax,
+                    consecutiveErrors), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closedMeanwhile) {
             closed = true;
         }
@@ -298,17 +293,9 @@ public final class ConsulPolicySource implements PolicySource {
             if (encoded.length() > 0 || key.startsWith("/")) {
                 encoded.append('/');
             }
-            encoded.append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+            encoded.append(HealthQueries.encode(segment));
         }
         return encoded.toString();
-    }
-
-    private static long parseIndex(String value) {
-        try {
-            return Long.parseUnsignedLong(value.trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     /** Stops the query loop and its threads; subscribers get nothing more. Idempotent. */

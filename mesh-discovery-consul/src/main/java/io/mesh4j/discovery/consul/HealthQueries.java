@@ -109,8 +109,9 @@ final class HealthQueries {
         return new Answer(entries, index);
     }
 
+    /** An {@code X-Consul-Index} value, or {@code null} when it is not an unsigned number. */
     @Nullable
-    private static Long parseIndex(String value) {
+    static Long parseIndex(String value) {
         try {
             return Long.parseUnsignedLong(value.trim());
         } catch (NumberFormatException e) {
@@ -118,7 +119,8 @@ final class HealthQueries {
         }
     }
 
-    private static String encode(String value) {
+    /** {@code value} encoded for a URL path segment or query value. */
+    static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 

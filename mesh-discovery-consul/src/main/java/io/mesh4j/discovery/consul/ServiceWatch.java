@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.kiwiproject.consul.CatalogClient;
@@ -226,11 +225,7 @@ final class ServiceWatch {
                     service, settings.maxStaleness);
             publish(List.of());
         }
-        long base = settings.errorBackoffBase.toNanos();
-        long ceiling = consecutiveErrors >= 30 ? settings.errorBackoffMax.toNanos()
-                : Math.min(settings.errorBackoffMax.toNanos(), base << Math.min(consecutiveErrors - 1, 30));
-        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-        schedule(delay);
+        schedule(ErrorBackoff.delayNanos(settings.errorBackoffBase, settings.errorBackoffMax, consecutiveErrors));
     }
 
     /** Takes a token for the next query, now or when one is due. */
