@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.api.PolicySource;
 import io.mesh4j.api.Subscription;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.internal.DaemonThreads;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it does when Consul does not give a document: a missing key, a key without a value, an error status, a
  * failed request or a body that is not the documented JSON deliver nothing, so the policy in effect stays; each is
- * logged once when it starts, and failures are retried with exponential backoff and jitter. An index that goes
+ * logged once when it starts, and failures are retried with exponential backoff and jitter. Queries start at most
+ * once per {@link Builder#minRequestInterval} (500 ms), so an answer that does not block cannot make it spin. An index that goes
  * backwards starts the blocking queries afresh, as HashiCorp advises. The ACL token travels in the
  * {@code X-Consul-Token} header, never in a URL or a log.
  *
@@ -64,6 +66,8 @@ public final class ConsulPolicySource implements PolicySource {
     @Nullable
     private final String datacenter;
     private final Duration wait;
+    private final Duration minRequestInterval;
+    private final Ticker ticker;
     private final Duration errorBackoffBase;
     private final Duration errorBackoffMax;
     private final Duration firstReadTimeout;
@@ -82,6 +86,7 @@ public final class ConsulPolicySource implements PolicySource {
 
     /** The loop's state, written only by the completion of the one query in flight. */
     private long index;
+    private long lastQueryNanos;
     private int consecutiveErrors;
     @Nullable
     private String problem;
@@ -96,6 +101,8 @@ public final class ConsulPolicySource implements PolicySource {
         this.aclToken = builder.aclToken;
         this.datacenter = builder.datacenter;
         this.wait = builder.wait;
+        this.minRequestInterval = builder.minRequestInterval;
+        this.ticker = builder.ticker;
         this.errorBackoffBase = builder.errorBackoffBase;
         this.errorBackoffMax = builder.errorBackoffMax;
         this.firstReadTimeout = builder.firstReadTimeout;
@@ -159,6 +166,7 @@ public final class ConsulPolicySource implements PolicySource {
         if (closed) {
             return;
         }
+        lastQueryNanos = ticker.read();
         StringBuilder uri = new StringBuilder(agentUrl).append("/v1/kv/").append(encodeKey(key));
         char separator = '?';
         if (index > 0) {
@@ -229,7 +237,24 @@ public final class ConsulPolicySource implements PolicySource {
             }
         }
         firstAnswer.complete(null);
-        poll();
+        next();
+    }
+
+    /**
+     * Sends the next query: at once after a blocking query that waited, else once {@code minRequestInterval} has
+     * passed since the last one, so an agent or proxy that answers at once without blocking never makes it spin.
+     */
+    private void next() {
+        long left = minRequestInterval.toNanos() - (ticker.read() - lastQueryNanos);
+        if (left <= 0) {
+            poll();
+            return;
+        }
+        try {
+            scheduler.schedule(this::poll, left, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closedMeanwhile) {
+            closed = true;
+        }
     }
 
     /** The decoded value of the key's one entry, or {@code null} when it has none. */
@@ -325,6 +350,8 @@ public final class ConsulPolicySource implements PolicySource {
         @Nullable
         private String datacenter;
         private Duration wait = Duration.ofMinutes(5);
+        private Duration minRequestInterval = Duration.ofMillis(500);
+        private Ticker ticker = Ticker.system();
         private Duration errorBackoffBase = Duration.ofSeconds(1);
         private Duration errorBackoffMax = Duration.ofSeconds(60);
         private Duration firstReadTimeout = Duration.ofSeconds(2);
@@ -367,6 +394,23 @@ public final class ConsulPolicySource implements PolicySource {
                 throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: whole seconds)");
             }
             this.wait = wait;
+            return this;
+        }
+
+        /**
+         * The shortest time between the starts of two queries, 0 to 1 min, so that answers that come back at once
+         * (an index that did not block) cannot make the source spin. Default: 500 ms.
+         */
+        public Builder minRequestInterval(Duration minRequestInterval) {
+            requireNonNull(minRequestInterval, "minRequestInterval");
+            Checks.range("minRequestInterval", minRequestInterval, Duration.ZERO, Duration.ofMinutes(1));
+            this.minRequestInterval = minRequestInterval;
+            return this;
+        }
+
+        /** The clock that spaces queries. Default: {@link Ticker#system()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
             return this;
         }
 

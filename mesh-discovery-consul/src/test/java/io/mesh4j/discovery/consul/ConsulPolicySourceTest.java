@@ -65,7 +65,7 @@ class ConsulPolicySourceTest {
 
     private ConsulPolicySource.Builder builder() {
         return ConsulPolicySource.builder("mesh/policy").agentUrl(consul.baseUrl()).wait(Duration.ofSeconds(1))
-                .errorBackoff(Duration.ofMillis(20), Duration.ofMillis(40));
+                .minRequestInterval(Duration.ZERO).errorBackoff(Duration.ofMillis(20), Duration.ofMillis(40));
     }
 
     @Test
@@ -134,6 +134,25 @@ class ConsulPolicySourceTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 2);
         consul.verify(2, getRequestedFor(urlPathEqualTo(KEY)).withQueryParam("index", absent()));
+    }
+
+    @Test
+    void shouldSpaceQueriesWhenConsulAnswersWithoutBlocking() {
+        consul.stubFor(get(urlPathEqualTo(KEY)).willReturn(aResponse().withHeader("X-Consul-Index", "10")
+                .withBody(entry("{\"a\": 1}"))));
+        source = builder().minRequestInterval(Duration.ofMillis(200)).build();
+        List<String> delivered = new CopyOnWriteArrayList<>();
+
+        source.subscribe(delivered::add);
+
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                consul.findAll(getRequestedFor(urlPathEqualTo(KEY))).size() >= 4);
+        List<Long> starts = consul.findAll(getRequestedFor(urlPathEqualTo(KEY))).stream()
+                .map(request -> request.getLoggedDate().getTime()).sorted().toList();
+        for (int i = 1; i < 4; i++) {
+            assertThat(starts.get(i) - starts.get(i - 1)).as("gap before query %d", i).isGreaterThanOrEqualTo(190);
+        }
+        assertThat(delivered).containsExactly("{\"a\": 1}");
     }
 
     @Test

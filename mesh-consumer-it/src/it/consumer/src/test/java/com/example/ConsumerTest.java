@@ -113,4 +113,44 @@ class ConsumerTest {
             assertEquals(true, failure.contains("did not answer"), failure);
         }
     }
+
+    /**
+     * The routing model and the Consul KV source as this build resolves them: a policy document stored under a key
+     * of a loopback stand-in that answers as HashiCorp documents "Read Key" sends every call to the v2 instance.
+     */
+    @Test
+    void shouldRouteToSubsetWhenPolicyComesFromConsulKv() throws IOException {
+        List<HttpServer> backends = new ArrayList<>();
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (String version : List.of("v1", "v2")) {
+            HttpServer server = serve("/", version.getBytes(StandardCharsets.UTF_8));
+            backends.add(server);
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getAddress().getPort())
+                    .id("orders-" + version).metadata("version", version).build());
+        }
+        String policy = "{\"services\": {\"orders\": {\"subsets\": {\"v2\": {\"metadata\": {\"version\": \"v2\"}}},"
+                + " \"routes\": [{\"name\": \"all\", \"to\": \"v2\"}]}}}";
+        String entry = "[{\"CreateIndex\": 100, \"ModifyIndex\": 200, \"LockIndex\": 0, \"Key\": \"mesh/policy\","
+                + " \"Flags\": 0, \"Value\": \"" + java.util.Base64.getEncoder().encodeToString(
+                        policy.getBytes(StandardCharsets.UTF_8)) + "\", \"Session\": null}]";
+        HttpServer consul = serve("/v1/kv/mesh/policy", entry.getBytes(StandardCharsets.UTF_8), "X-Consul-Index",
+                "200", "Content-Type", "application/json");
+        Set<String> answeredBy = new TreeSet<>();
+        try (io.mesh4j.discovery.consul.ConsulPolicySource source = io.mesh4j.discovery.consul.ConsulPolicySource
+                .builder("mesh/policy").agentUrl("http://127.0.0.1:" + consul.getAddress().getPort()).build();
+                MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instances))
+                        .policySource(source).build()) {
+            for (int i = 0; i < 6; i++) {
+                Request request = new Request.Builder().url("http://orders/v1/items").build();
+                try (Response response = mesh.newCall(request).execute()) {
+                    answeredBy.add(response.body().string());
+                }
+            }
+        } finally {
+            backends.forEach(server -> server.stop(0));
+            consul.stop(0);
+        }
+
+        assertEquals(Set.of("v2"), answeredBy);
+    }
 }
