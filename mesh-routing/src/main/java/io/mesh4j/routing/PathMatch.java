@@ -14,12 +14,17 @@ public final class PathMatch {
 
     private final Kind kind;
     private final String value;
+    /** The index and value of the last character of {@link #value}, compared first. */
+    private final int last;
+    private final char lastChar;
     @Nullable
     private final Pattern pattern;
 
     private PathMatch(Kind kind, String value, @Nullable Pattern pattern) {
         this.kind = kind;
         this.value = value;
+        this.last = value.length() - 1;
+        this.lastChar = value.isEmpty() ? 0 : value.charAt(last);
         this.pattern = pattern;
     }
 
@@ -58,11 +63,10 @@ public final class PathMatch {
         if (kind == Kind.PREFIX) {
             // Prefixes of one service often share their start (/api/...): their last character tells them apart
             // at once, before comparing the whole prefix.
-            int last = value.length() - 1;
-            if (path.length() <= last || path.charAt(last) != value.charAt(last) || !path.startsWith(value)) {
+            if (path.length() <= last || path.charAt(last) != lastChar || !path.startsWith(value)) {
                 return false;
             }
-            return path.length() == value.length() || value.charAt(last) == '/' || path.charAt(last + 1) == '/';
+            return path.length() == last + 1 || lastChar == '/' || path.charAt(last + 1) == '/';
         }
         return kind == Kind.EXACT ? path.equals(value) : pattern.matcher(path).matches();
     }

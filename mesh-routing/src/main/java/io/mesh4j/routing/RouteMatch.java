@@ -56,10 +56,15 @@ public final class RouteMatch {
 
     /** Whether {@code request} meets every condition. */
     public boolean matches(RoutedRequest request) {
+        return matches(request, request.path());
+    }
+
+    /** Whether {@code request}, whose path its caller read once for every route, meets every condition. */
+    boolean matches(RoutedRequest request, String requestPath) {
         if (methods.length > 0 && !oneOf(request.method())) {
             return false;
         }
-        if (!path.matches(request.path())) {
+        if (!path.matches(requestPath)) {
             return false;
         }
         for (int i = 0; i < headerNames.length; i++) {

@@ -33,6 +33,8 @@ public final class ServiceRoutes {
 
     private final String service;
     private final Route[] routes;
+    /** The routes' matches, in the same order: read without going through each route. */
+    private final RouteMatch[] matches;
     private final Map<String, Subset> subsets;
     @Nullable
     private final String fallbackSubset;
@@ -40,6 +42,10 @@ public final class ServiceRoutes {
     private ServiceRoutes(Builder builder) {
         this.service = builder.service;
         this.routes = builder.routes.toArray(Route[]::new);
+        this.matches = new RouteMatch[routes.length];
+        for (int i = 0; i < routes.length; i++) {
+            matches[i] = routes[i].match();
+        }
         this.subsets = Map.copyOf(builder.subsets);
         this.fallbackSubset = builder.fallbackSubset;
     }
@@ -71,9 +77,10 @@ public final class ServiceRoutes {
     /** The first route that takes {@code request}, or {@code null} when none does (the whole service). */
     @Nullable
     public Route route(RoutedRequest request) {
-        for (Route route : routes) {
-            if (route.match().matches(request)) {
-                return route;
+        String path = request.path();
+        for (int i = 0; i < matches.length; i++) {
+            if (matches[i].matches(request, path)) {
+                return routes[i];
             }
         }
         return null;
