@@ -65,6 +65,11 @@ class EtcdEndToEndTest {
                         .connection(EtcdConnection.of(etcd.endpoint())).build();
                 EtcdRegistration firstRegistration = register(etcd, "first", first);
                 MeshClient mesh = MeshClient.builder().discovery(discovery).build()) {
+            // The registration reaches discovery through its watch; until then 'orders' is no service at all.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                List<ServiceInstance> known = discovery.instances("orders");
+                return known != null && known.size() == 1;
+            });
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger answered = new AtomicInteger();
             ExecutorService callers = Executors.newFixedThreadPool(2);
