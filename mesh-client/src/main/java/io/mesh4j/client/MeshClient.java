@@ -93,6 +93,8 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     private final int maxMirrorsInFlight;
     private final MeshCallHandler handler;
     private final MeshInterceptor interceptor;
+    /** The interceptor of {@link #okHttpClient}, which knows it is on the mesh's own client. */
+    private final MeshInterceptor ownInterceptor;
     private final OkHttpClient okHttpClient;
 
     private MeshClient(Builder builder, ServiceDiscovery discovery) {
@@ -125,8 +127,9 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
                 : policySource.subscribe(document -> registry.acceptDocument(document, policySource.name()));
         this.handler = new MeshCallHandler(registry, unknownHostPolicy, telemetry, ticker,
                 builder.maxMirrorsInFlight, this::okHttpClient);
-        this.interceptor = new MeshInterceptor(handler);
-        this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(interceptor).build();
+        this.interceptor = new MeshInterceptor(handler, false);
+        this.ownInterceptor = new MeshInterceptor(handler, true);
+        this.okHttpClient = ClientResources.derive(baseClient).addInterceptor(ownInterceptor).build();
     }
 
     /**
@@ -175,7 +178,7 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     public Call.Factory callFactory(OkHttpClient client) {
         requireNonNull(client, "client");
         OkHttpClient.Builder attempts = ClientResources.derive(client);
-        if (!attempts.interceptors().contains(interceptor)) {
+        if (!attempts.interceptors().contains(interceptor) && !attempts.interceptors().contains(ownInterceptor)) {
             attempts.addInterceptor(interceptor);
         }
         OkHttpClient attemptClient = attempts.build();
@@ -185,7 +188,8 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
     /**
      * An OkHttp client with the mesh interceptor installed, derived from the configured base client (sharing its
      * connection pool, dispatcher, TLS and interceptors) with OkHttp's own resends turned off: see the class
-     * documentation.
+     * documentation. Its interceptor is not {@link #interceptor()} but one that knows it sits on the mesh's own
+     * client, so calls to a service with {@link ServiceSettings#tls() TLS settings} of its own work through it.
      */
     public OkHttpClient okHttpClient() {
         return okHttpClient;

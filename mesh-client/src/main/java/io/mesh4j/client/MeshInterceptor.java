@@ -37,13 +37,16 @@ import okhttp3.Response;
 public final class MeshInterceptor implements Interceptor {
 
     private final MeshCallHandler handler;
+    private final boolean onMeshClient;
 
-    MeshInterceptor(MeshCallHandler handler) {
+    /** @param onMeshClient whether this is the interceptor of the mesh's own client, {@code okHttpClient()} */
+    MeshInterceptor(MeshCallHandler handler, boolean onMeshClient) {
         this.handler = handler;
+        this.onMeshClient = onMeshClient;
     }
 
     @Override
     public Response intercept(Chain chain) throws IOException {
-        return handler.handle(chain);
+        return handler.handle(chain, onMeshClient);
     }
 }

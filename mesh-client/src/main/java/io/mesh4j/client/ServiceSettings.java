@@ -36,6 +36,7 @@ import io.mesh4j.resilience.TimeoutConfig;
  *   <tr><td>{@link #rateLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #concurrencyLimit()}</td><td>none (off)</td></tr>
  *   <tr><td>{@link #adaptiveConcurrencyLimit()}</td><td>none (off)</td></tr>
+ *   <tr><td>{@link #tls()}</td><td>none: TLS as the URL and the instance say, with the client's own settings</td></tr>
  * </table>
  *
  * <p>The consistent-hashing key of a request is, in this order: its {@link HashKey} tag, the value of
@@ -75,9 +76,12 @@ public final class ServiceSettings {
     private final BulkheadConfig concurrencyLimit;
     @Nullable
     private final AdaptiveLimitConfig adaptiveConcurrencyLimit;
+    @Nullable
+    private final TlsSettings tls;
 
     private ServiceSettings(Builder builder) {
         this.adaptiveConcurrencyLimit = builder.adaptiveConcurrencyLimit;
+        this.tls = builder.tls;
         this.circuitBreaker = builder.circuitBreaker;
         this.instanceCircuitBreaker = builder.instanceCircuitBreaker;
         this.fallback = builder.fallback;
@@ -112,7 +116,7 @@ public final class ServiceSettings {
                 .circuitBreaker(base.circuitBreaker).instanceCircuitBreaker(base.instanceCircuitBreaker)
                 .fallback(base.fallback)
                 .rateLimit(base.rateLimit).concurrencyLimit(base.concurrencyLimit)
-                .adaptiveConcurrencyLimit(base.adaptiveConcurrencyLimit);
+                .adaptiveConcurrencyLimit(base.adaptiveConcurrencyLimit).tls(base.tls);
     }
 
     /** Creates each service's balancer. */
@@ -194,9 +198,16 @@ public final class ServiceSettings {
         return adaptiveConcurrencyLimit;
     }
 
+    /** The service's TLS, or {@code null} for TLS as the URL and the instance say, with the client's settings. */
+    @Nullable
+    public TlsSettings tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "ServiceSettings{balancer=" + balancer.name() + ", " + retry + ", " + timeouts
+                + (tls != null ? ", " + tls : "")
                 + (hostHeader != HostHeader.SERVICE ? ", hostHeader=" + hostHeader : "")
                 + (hedging.enabled() ? ", " + hedging : "")
                 + (activeHealthCheck != null ? ", " + activeHealthCheck : "")
@@ -229,6 +240,8 @@ public final class ServiceSettings {
         private BulkheadConfig concurrencyLimit;
         @Nullable
         private AdaptiveLimitConfig adaptiveConcurrencyLimit;
+        @Nullable
+        private TlsSettings tls;
 
         private Builder() {
         }
@@ -238,6 +251,15 @@ public final class ServiceSettings {
          * calls past it fail at once with {@link io.mesh4j.api.ConcurrencyLimitException}. {@code null} turns it
          * off. Default: off.
          */
+        /**
+         * The service's own TLS: trusted roots, client certificate, expected identity and lowest version. Every call
+         * to the service then goes over TLS with them, even for an {@code http://} URL. {@code null} for none.
+         */
+        public Builder tls(@Nullable TlsSettings tls) {
+            this.tls = tls;
+            return this;
+        }
+
         public Builder adaptiveConcurrencyLimit(@Nullable AdaptiveLimitConfig adaptiveConcurrencyLimit) {
             this.adaptiveConcurrencyLimit = adaptiveConcurrencyLimit;
             return this;

@@ -307,7 +307,7 @@ public final class MeshCall implements Call {
 
         @Override
         public Attempt send(MeshCall logical, Attempt attempt, CallRun run) {
-            Call call = logical.client.newCall(attempt.request());
+            Call call = run.serviceState().attemptClient(logical.client).newCall(attempt.request());
             for (EventListener listener : logical.listeners) {
                 call.addEventListener(listener);
             }

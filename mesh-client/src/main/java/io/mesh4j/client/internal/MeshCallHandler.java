@@ -3,6 +3,7 @@ package io.mesh4j.client.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.DiscoveryUnavailableException;
+import io.mesh4j.api.MeshException;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.UnknownServiceException;
 import io.mesh4j.client.UnknownHostPolicy;
@@ -47,23 +48,24 @@ public final class MeshCallHandler {
     private final AtomicBoolean hedgingSkippedReported = new AtomicBoolean();
     private final ChainSender chainSender = new ChainSender();
     private final Mirroring mirroring;
-    private final Supplier<OkHttpClient> mirrorClient;
+    private final Supplier<OkHttpClient> meshClient;
 
     /**
      * @param maxMirrorsInFlight the bound on mirror copies in flight for the client
-     * @param mirrorClient the client that sends the mirror copies of calls made through the interceptor: the mesh's
-     *     own (calls the mesh runs send theirs through their own attempt client)
+     * @param meshClient the mesh's own client ({@code MeshClient.okHttpClient()}): it sends the mirror copies of calls
+     *     made through the interceptor (calls the mesh runs send theirs through their own attempt client), and runs
+     *     the calls to services with TLS settings of their own that reach its interceptor
      */
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> mirrorClient) {
+            Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient) {
         this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Sleeper.SYSTEM, maxMirrorsInFlight,
-                mirrorClient);
+                meshClient);
     }
 
     MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> mirrorClient) {
+            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient) {
         this.mirroring = new Mirroring(registry, telemetry, maxMirrorsInFlight);
-        this.mirrorClient = requireNonNull(mirrorClient, "mirrorClient");
+        this.meshClient = requireNonNull(meshClient, "meshClient");
         this.registry = requireNonNull(registry, "registry");
         this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
         this.telemetry = requireNonNull(telemetry, "telemetry");
@@ -78,6 +80,17 @@ public final class MeshCallHandler {
      * @throws io.mesh4j.api.ClientClosedException for a mesh service after the client was closed
      */
     public Response handle(Interceptor.Chain original) throws IOException {
+        return handle(original, false);
+    }
+
+    /**
+     * Runs one call as {@link #handle(Interceptor.Chain)} does.
+     *
+     * @param onMeshClient whether the chain belongs to the mesh's own client ({@code MeshClient.okHttpClient()}),
+     *     which can run a call to a service with TLS settings of its own as a mesh call; on any other client such a
+     *     call fails, since an interceptor cannot choose the TLS of its own call
+     */
+    public Response handle(Interceptor.Chain original, boolean onMeshClient) throws IOException {
         Request request = original.request();
         Attempt attempt = request.tag(Attempt.class);
         if (attempt != null) {
@@ -91,6 +104,15 @@ public final class MeshCallHandler {
         if (service == null) {
             return passThrough(original, request, request.url().host());
         }
+        if (service.hasOwnTls()) {
+            if (!onMeshClient) {
+                throw new MeshException(service.name(), "Service '" + service.name() + "' has TLS settings of its"
+                        + " own, which the mesh applies only to calls it runs: call it with MeshClient.newCall,"
+                        + " MeshClient.callFactory(client) or MeshClient.okHttpClient(), not through the mesh"
+                        + " interceptor on another client");
+            }
+            return newCall(meshClient.get(), request).execute();
+        }
         Interceptor.Chain chain = original.getRetryOnConnectionFailure()
                 ? original.withRetryOnConnectionFailure(false)
                 : original;
@@ -100,7 +122,7 @@ public final class MeshCallHandler {
             return fallback;
         }
         reportHedgingSkipped(run, request);
-        mirroring.copy(run, mirrorClient.get());
+        mirroring.copy(run, meshClient.get());
         return run.runSequentially(chainSender, chain, sleeper);
     }
 

@@ -122,8 +122,8 @@ final class Mirroring {
                         : host + ':' + request.url().port())
                 .tag(Mirroring.class, this)
                 .build();
-        Call call = senders.computeIfAbsent(client, base -> base.newBuilder().dispatcher(dispatcher).build())
-                .newCall(copy);
+        Call call = senders.computeIfAbsent(target.attemptClient(client),
+                base -> base.newBuilder().dispatcher(dispatcher).build()).newCall(copy);
         long timeout = route.timeouts().overallTimeout().toNanos();
         if (timeout > 0) {
             call.timeout().timeout(timeout, TimeUnit.NANOSECONDS);

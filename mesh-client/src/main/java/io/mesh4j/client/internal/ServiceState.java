@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import okhttp3.OkHttpClient;
 
 /**
  * What the client holds for one service it has seen: its settings, its balancer (fed by a discovery subscription),
@@ -50,7 +51,7 @@ public final class ServiceState implements AutoCloseable {
     /** The balancers of the subsets the current routes send to; guarded by this object's monitor. */
     private Map<Subset, SubsetTarget> subsets = Map.of();
     private boolean closed;
-    private volatile UrlRewriter urlRewriter = UrlRewriter.forInstances(0);
+    private volatile UrlRewriter urlRewriter;
     private final AtomicInteger activeCalls = new AtomicInteger();
     @Nullable
     private volatile ServiceMeters meters;
@@ -64,6 +65,8 @@ public final class ServiceState implements AutoCloseable {
     @Nullable
     private final ClientResources resources;
     private final InstanceHealth instanceHealth;
+    @Nullable
+    private final ServiceTls tls;
     @Nullable
     private final ActiveHealthChecker healthChecker;
     @Nullable
@@ -89,6 +92,8 @@ public final class ServiceState implements AutoCloseable {
         this.guard = ServiceGuard.create(name, settings.rateLimit(), settings.concurrencyLimit(),
                 settings.adaptiveConcurrencyLimit(), settings.circuitBreaker());
         this.instanceHealth = new InstanceHealth(balancer);
+        this.tls = settings.tls() == null ? null : new ServiceTls(name, settings.tls());
+        this.urlRewriter = UrlRewriter.forInstances(0, tls != null);
         ActiveHealthCheck check = settings.activeHealthCheck();
         this.healthChecker = check != null && resources != null
                 ? new ActiveHealthChecker(name, check, resources.baseClient(), instanceHealth)
@@ -217,7 +222,7 @@ public final class ServiceState implements AutoCloseable {
             return;
         }
         lastInstances = List.copyOf(instances);
-        urlRewriter = UrlRewriter.forInstances(instances.size());
+        urlRewriter = UrlRewriter.forInstances(instances.size(), tls != null);
         wholeService.onInstances(lastInstances);
         for (SubsetTarget target : subsets.values()) {
             target.onInstances(lastInstances);
@@ -249,6 +254,19 @@ public final class ServiceState implements AutoCloseable {
     /** The current snapshot of the whole service's balancer. */
     public Picker picker() {
         return balancer.picker();
+    }
+
+    /**
+     * The client an attempt to this service is sent through when the mesh runs the call over {@code base}: {@code base}
+     * itself, or its variant with the service's TLS.
+     */
+    OkHttpClient attemptClient(OkHttpClient base) {
+        return tls == null ? base : tls.clientFor(base);
+    }
+
+    /** Whether the service has TLS settings of its own, which only calls the mesh runs can apply. */
+    boolean hasOwnTls() {
+        return tls != null;
     }
 
     /** Rewrites this service's URLs to its instances. */

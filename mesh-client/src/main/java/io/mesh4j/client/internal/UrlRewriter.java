@@ -24,16 +24,28 @@ final class UrlRewriter {
 
     private final Entry[] slots;
     private final int mask;
+    private final boolean alwaysTls;
 
-    private UrlRewriter(int slotCount) {
+    private UrlRewriter(int slotCount, boolean alwaysTls) {
         this.slots = new Entry[slotCount];
         this.mask = slotCount - 1;
+        this.alwaysTls = alwaysTls;
     }
 
     /** A rewriter with room for a service of {@code instances} instances. */
     static UrlRewriter forInstances(int instances) {
+        return forInstances(instances, false);
+    }
+
+    /**
+     * A rewriter with room for a service of {@code instances} instances.
+     *
+     * @param alwaysTls whether every URL goes to {@code https} (a service with its own TLS settings), else only
+     *     {@code https} URLs and secure instances
+     */
+    static UrlRewriter forInstances(int instances, boolean alwaysTls) {
         int wanted = (int) Math.min(MAX_SLOTS, Math.max(MIN_SLOTS, (long) instances * SLOTS_PER_INSTANCE));
-        return new UrlRewriter(Integer.highestOneBit(wanted - 1) << 1);
+        return new UrlRewriter(Integer.highestOneBit(wanted - 1) << 1, alwaysTls);
     }
 
     /** How many URL and instance pairs it can remember at most. */
@@ -49,7 +61,7 @@ final class UrlRewriter {
             return entry.rewritten;
         }
         HttpUrl rewritten = url.newBuilder()
-                .scheme(url.isHttps() || instance.secure() ? "https" : "http")
+                .scheme(alwaysTls || url.isHttps() || instance.secure() ? "https" : "http")
                 .host(instance.host())
                 .port(instance.port())
                 .build();

@@ -1,0 +1,206 @@
+package io.mesh4j.client;
+
+import static java.util.Objects.requireNonNull;
+
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.client.internal.TlsMaterial;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import okhttp3.TlsVersion;
+
+/**
+ * How the mesh talks TLS to one service's instances, whatever the caller's client does: the roots it trusts, the
+ * client certificate it presents (mutual TLS), the identity every instance must prove, and the lowest TLS version.
+ * A service with these settings is always called over TLS, even for an {@code http://} URL, and its instances are
+ * checked against the expected identity although the mesh addresses them by IP: the certificate must carry one of
+ * the expected DNS names, or the expected SPIFFE ID as a URI subject alternative name ({@code spiffe://<trust
+ * domain>/<path>}, as Istio, Linkerd and Consul Connect issue them). A mismatch fails the attempt with
+ * {@link io.mesh4j.api.PeerIdentityException} before any request byte is sent.
+ *
+ * <p>The material is read from PEM files when {@link Builder#build()} runs: trust roots as one or more
+ * {@code CERTIFICATE} blocks; the client certificate chain likewise, leaf first; its private key as a PKCS #8
+ * {@code PRIVATE KEY} block (RSA or EC; convert others with {@code openssl pkcs8 -topk8 -nocrypt}). A file that cannot
+ * be read or parsed fails {@code build()} with the file and the reason, never the key's content.
+ *
+ * <pre>{@code
+ * TlsSettings tls = TlsSettings.builder()
+ *     .trustRoots(Path.of("/etc/mesh/ca.pem"))
+ *     .clientCertificate(Path.of("/etc/mesh/cert.pem"), Path.of("/etc/mesh/key.pem"))
+ *     .expectSpiffeId("spiffe://example.org/ns/default/sa/orders")
+ *     .build();
+ * ServiceSettings orders = ServiceSettings.custom().tls(tls).build();
+ * }</pre>
+ *
+ * <p>The mesh applies these settings to the calls it runs: {@link MeshClient#newCall}, {@link MeshClient#callFactory}
+ * and {@link MeshClient#okHttpClient()}. Through the {@link MeshClient#interceptor()} on a client of your own, a call to
+ * such a service fails, since an interceptor cannot choose the TLS of its own call.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TlsSettings {
+
+    private final Path trustRoots;
+    @Nullable
+    private final Path certificateChain;
+    @Nullable
+    private final Path privateKey;
+    private final Set<String> dnsNames;
+    @Nullable
+    private final String spiffeId;
+    private final TlsVersion minVersion;
+
+    private TlsSettings(Builder builder) {
+        this.trustRoots = builder.trustRoots;
+        this.certificateChain = builder.certificateChain;
+        this.privateKey = builder.privateKey;
+        this.dnsNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.dnsNames));
+        this.spiffeId = builder.spiffeId;
+        this.minVersion = builder.minVersion;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The PEM file of the trusted roots. */
+    public Path trustRoots() {
+        return trustRoots;
+    }
+
+    /** The PEM file of the client certificate chain, or {@code null} without mutual TLS. */
+    @Nullable
+    public Path certificateChain() {
+        return certificateChain;
+    }
+
+    /** The PEM file of the client's private key, or {@code null} without mutual TLS. */
+    @Nullable
+    public Path privateKey() {
+        return privateKey;
+    }
+
+    /** DNS names one of which every instance's certificate must carry; empty when a SPIFFE ID is expected. */
+    public Set<String> expectedDnsNames() {
+        return dnsNames;
+    }
+
+    /** The SPIFFE ID every instance's certificate must carry, or {@code null}. */
+    @Nullable
+    public String expectedSpiffeId() {
+        return spiffeId;
+    }
+
+    /** The lowest TLS version the mesh accepts. */
+    public TlsVersion minTlsVersion() {
+        return minVersion;
+    }
+
+    /** What the mesh checks each instance's certificate for, as it is said in errors. */
+    public String expectedIdentity() {
+        if (spiffeId != null) {
+            return spiffeId;
+        }
+        return dnsNames.isEmpty() ? "the instance's address" : String.join(" or ", dnsNames);
+    }
+
+    @Override
+    public String toString() {
+        return "TlsSettings{roots " + trustRoots + (certificateChain == null ? "" : ", client certificate "
+                + certificateChain) + ", expect " + expectedIdentity() + ", min " + minVersion.javaName() + '}';
+    }
+
+    /** Builds {@link TlsSettings}. Not thread-safe; {@link #build()} reads and checks the files. */
+    public static final class Builder {
+        @Nullable
+        private Path trustRoots;
+        @Nullable
+        private Path certificateChain;
+        @Nullable
+        private Path privateKey;
+        private final Set<String> dnsNames = new LinkedHashSet<>();
+        @Nullable
+        private String spiffeId;
+        private TlsVersion minVersion = TlsVersion.TLS_1_2;
+
+        private Builder() {
+        }
+
+        /** The PEM file of the certificates to trust, one or more. Required. */
+        public Builder trustRoots(Path pemFile) {
+            this.trustRoots = requireNonNull(pemFile, "trustRoots");
+            return this;
+        }
+
+        /** The client certificate chain (leaf first) and its PKCS #8 private key, both PEM files, for mutual TLS. */
+        public Builder clientCertificate(Path chainPemFile, Path keyPemFile) {
+            this.certificateChain = requireNonNull(chainPemFile, "certificateChain");
+            this.privateKey = requireNonNull(keyPemFile, "privateKey");
+            return this;
+        }
+
+        /** DNS names one of which each instance's certificate must carry (a {@code *.} wildcard matches one label). */
+        public Builder expectDnsNames(String... names) {
+            for (String name : requireNonNull(names, "names")) {
+                requireNonNull(name, "name");
+                if (name.isEmpty() || name.contains("/") || name.contains(":") || name.contains(" ")) {
+                    throw new IllegalArgumentException("expectDnsNames: '" + name + "' (expected: a DNS name)");
+                }
+                dnsNames.add(name.toLowerCase(Locale.ROOT));
+            }
+            return this;
+        }
+
+        /** The SPIFFE ID each instance's certificate must carry, such as {@code spiffe://example.org/ns/a/sa/b}. */
+        public Builder expectSpiffeId(String spiffeId) {
+            requireNonNull(spiffeId, "spiffeId");
+            URI uri;
+            try {
+                uri = new URI(spiffeId);
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || !"spiffe".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() != -1
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("expectSpiffeId: '" + spiffeId
+                        + "' (expected: spiffe://<trust domain>/<path>)");
+            }
+            this.spiffeId = spiffeId;
+            return this;
+        }
+
+        /** The lowest TLS version accepted, {@code TLS_1_2} or {@code TLS_1_3}. Default: {@code TLS_1_2}. */
+        public Builder minTlsVersion(TlsVersion minVersion) {
+            requireNonNull(minVersion, "minTlsVersion");
+            if (minVersion != TlsVersion.TLS_1_2 && minVersion != TlsVersion.TLS_1_3) {
+                throw new IllegalArgumentException("minTlsVersion: " + minVersion.javaName()
+                        + " (expected: TLSv1.2 or TLSv1.3)");
+            }
+            this.minVersion = minVersion;
+            return this;
+        }
+
+        /**
+         * Reads the files and builds the settings.
+         *
+         * @throws IllegalArgumentException naming the field, the file and what is wrong with it (never a key's
+         *     content), or when both DNS names and a SPIFFE ID are expected
+         */
+        public TlsSettings build() {
+            if (trustRoots == null) {
+                throw new IllegalArgumentException("trustRoots: not set (expected: a PEM file of CA certificates)");
+            }
+            if (spiffeId != null && !dnsNames.isEmpty()) {
+                throw new IllegalArgumentException("expectSpiffeId and expectDnsNames: both set (expected: one"
+                        + " kind of identity)");
+            }
+            TlsSettings settings = new TlsSettings(this);
+            TlsMaterial.load(settings);
+            return settings;
+        }
+    }
+}
