@@ -3,10 +3,12 @@ package io.mesh4j.client;
 import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.Checks;
 import io.mesh4j.client.internal.TlsMaterial;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -21,6 +23,11 @@ import okhttp3.TlsVersion;
  * the expected DNS names, or the expected SPIFFE ID as a URI subject alternative name ({@code spiffe://<trust
  * domain>/<path>}, as Istio, Linkerd and Consul Connect issue them). A mismatch fails the attempt with
  * {@link io.mesh4j.api.PeerIdentityException} before any request byte is sent.
+ *
+ * <p>Rotation needs no restart: the files are read again every {@link Builder#checkInterval} (5 s by default); when
+ * their content changed and parses, new connections use the new material while connections already open finish
+ * their calls and drain. Files that do not parse leave the material in use unchanged; the mesh logs why (never a
+ * key's content) and counts {@code mesh.tls.reloads{service, result=rejected}}.
  *
  * <p>The material is read from PEM files when {@link Builder#build()} runs: trust roots as one or more
  * {@code CERTIFICATE} blocks; the client certificate chain likewise, leaf first; its private key as a PKCS #8
@@ -53,6 +60,7 @@ public final class TlsSettings {
     @Nullable
     private final String spiffeId;
     private final TlsVersion minVersion;
+    private final Duration checkInterval;
 
     private TlsSettings(Builder builder) {
         this.trustRoots = builder.trustRoots;
@@ -61,6 +69,7 @@ public final class TlsSettings {
         this.dnsNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.dnsNames));
         this.spiffeId = builder.spiffeId;
         this.minVersion = builder.minVersion;
+        this.checkInterval = builder.checkInterval;
     }
 
     public static Builder builder() {
@@ -100,6 +109,11 @@ public final class TlsSettings {
         return minVersion;
     }
 
+    /** How often the files are read again for rotated material; {@link Duration#ZERO} for never. */
+    public Duration checkInterval() {
+        return checkInterval;
+    }
+
     /** What the mesh checks each instance's certificate for, as it is said in errors. */
     public String expectedIdentity() {
         if (spiffeId != null) {
@@ -126,8 +140,22 @@ public final class TlsSettings {
         @Nullable
         private String spiffeId;
         private TlsVersion minVersion = TlsVersion.TLS_1_2;
+        private Duration checkInterval = Duration.ofSeconds(5);
 
         private Builder() {
+        }
+
+        /**
+         * How often the files are read again to take up rotated material, 10 ms to 1 h, or {@link Duration#ZERO}
+         * for never. Default: 5 s.
+         */
+        public Builder checkInterval(Duration checkInterval) {
+            requireNonNull(checkInterval, "checkInterval");
+            if (!checkInterval.isZero()) {
+                Checks.range("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofHours(1));
+            }
+            this.checkInterval = checkInterval;
+            return this;
         }
 
         /** The PEM file of the certificates to trust, one or more. Required. */

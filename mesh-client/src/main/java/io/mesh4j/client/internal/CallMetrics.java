@@ -41,6 +41,10 @@ final class CallMetrics implements AutoCloseable {
                 .increment();
     }
 
+    void tlsReload(String service, String result) {
+        registry.counter(Telemetry.TLS_RELOADS, "service", service, "result", result).increment();
+    }
+
     void mirrorCopy(String service, String result) {
         registry.counter(Telemetry.MIRRORS, "service", service, "result", result).increment();
     }

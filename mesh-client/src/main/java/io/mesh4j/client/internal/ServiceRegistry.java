@@ -205,7 +205,7 @@ public final class ServiceRegistry implements AutoCloseable {
         Policy now = policy;
         state.applyRoutes(now.generation, now.routes.service(name));
         state.subscribed(discovery.subscribe(name, (service, instances) -> state.onInstances(instances)));
-        state.start();
+        state.start(telemetry);
         telemetry.serviceOpened(state);
         return state;
     }

@@ -191,10 +191,13 @@ public final class ServiceState implements AutoCloseable {
     }
 
 
-    /** Starts background work (active health checks), once the first instances are known. */
-    void start() {
+    /** Starts background work (active health checks, TLS file checks), once the first instances are known. */
+    void start(Telemetry telemetry) {
         if (resources == null) {
             return;
+        }
+        if (tls != null) {
+            tls.start(resources.scheduler(), telemetry);
         }
         if (healthChecker != null) {
             healthChecker.start(resources.scheduler());
@@ -333,6 +336,9 @@ public final class ServiceState implements AutoCloseable {
         }
         if (instanceBreakers != null) {
             instanceBreakers.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
         subscription.close();
         balancer.close();

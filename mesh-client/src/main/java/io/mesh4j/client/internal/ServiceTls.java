@@ -1,13 +1,20 @@
 package io.mesh4j.client.internal;
 
 import io.mesh4j.api.PeerIdentityException;
+import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.client.TlsSettings;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Connection;
 import okhttp3.ConnectionSpec;
@@ -16,6 +23,8 @@ import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS of one service's attempts: for each client the mesh sends attempts through, a variant with the service's
@@ -24,24 +33,97 @@ import okhttp3.TlsVersion;
  * client's connection pool and dispatcher; their connections are pooled apart, since OkHttp pools by socket factory.
  *
  * <p>A certificate is checked once: the verdict is remembered by the certificate (a connection reused keeps its
- * certificate object, so the check on a reused connection is one map read). Thread-safe and lock-free on the request
- * path.
+ * certificate object, so the check on a reused connection is one map read).
+ *
+ * <p>Rotation: every {@code checkInterval} the files are read again; new content that parses replaces the material
+ * and the variants, so new connections use it while open ones drain (OkHttp pools connections by socket factory, so
+ * the old ones are not reused for new calls); content that does not parse is logged once and counted, and the
+ * material in use stays.
+ *
+ * <p>Thread-safe and lock-free on the request path; checks run on the client's scheduler thread.
  */
 final class ServiceTls {
 
     private static final int MAX_REMEMBERED = 1_024;
 
+    private static final Logger log = LoggerFactory.getLogger(ServiceTls.class);
+
     private final String service;
     private final TlsSettings settings;
-    private final TlsMaterial material;
     private final Interceptor identityCheck = this::checkIdentity;
     private final Map<X509Certificate, Boolean> verdicts = new ConcurrentHashMap<>();
-    private final Map<OkHttpClient, OkHttpClient> variants = new ConcurrentHashMap<>();
+    private volatile TlsMaterial material;
+    private volatile Map<OkHttpClient, OkHttpClient> variants = new ConcurrentHashMap<>();
+    /** The files' content the material in use, or the last rejected attempt, was read from; checker thread only. */
+    private byte[][] lastRead;
+    @Nullable
+    private ScheduledFuture<?> checks;
 
     ServiceTls(String service, TlsSettings settings) {
         this.service = service;
         this.settings = settings;
+        this.lastRead = readFiles();
         this.material = TlsMaterial.load(settings);
+    }
+
+    /** Starts reading the files every {@code checkInterval} on {@code scheduler}, reporting reloads to telemetry. */
+    void start(ScheduledExecutorService scheduler, Telemetry telemetry) {
+        long interval = settings.checkInterval().toNanos();
+        if (interval > 0) {
+            checks = scheduler.scheduleWithFixedDelay(() -> checkFiles(telemetry), interval, interval,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void close() {
+        if (checks != null) {
+            checks.cancel(false);
+        }
+    }
+
+    /** Takes up rotated files: new content that parses replaces the material; other content is reported once. */
+    void checkFiles(Telemetry telemetry) {
+        byte[][] now = readFiles();
+        if (sameContent(now, lastRead)) {
+            return;
+        }
+        lastRead = now;
+        TlsMaterial next;
+        try {
+            next = TlsMaterial.load(settings);
+        } catch (RuntimeException e) {
+            log.warn("Rotated TLS files of service '{}' rejected, the material in use stays: {}", service,
+                    e.getMessage());
+            telemetry.tlsReload(service, "rejected");
+            return;
+        }
+        material = next;
+        variants = new ConcurrentHashMap<>();
+        log.info("Rotated TLS files of service '{}' taken up: new connections use them", service);
+        telemetry.tlsReload(service, "applied");
+    }
+
+    /** The content of the settings' files; a file that cannot be read counts as empty, and changes nothing. */
+    private byte[][] readFiles() {
+        Path[] paths = {settings.trustRoots(), settings.certificateChain(), settings.privateKey()};
+        byte[][] content = new byte[paths.length][];
+        for (int i = 0; i < paths.length; i++) {
+            try {
+                content[i] = paths[i] == null ? new byte[0] : Files.readAllBytes(paths[i]);
+            } catch (IOException | SecurityException e) {
+                content[i] = new byte[0];
+            }
+        }
+        return content;
+    }
+
+    private static boolean sameContent(byte[][] a, byte[][] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (!Arrays.equals(a[i], b[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     TlsSettings settings() {
@@ -50,14 +132,16 @@ final class ServiceTls {
 
     /** {@code base} with the service's TLS: made once per base client, then looked up. */
     OkHttpClient clientFor(OkHttpClient base) {
-        OkHttpClient variant = variants.get(base);
+        Map<OkHttpClient, OkHttpClient> current = variants;
+        OkHttpClient variant = current.get(base);
         if (variant != null) {
             return variant;
         }
-        return variants.computeIfAbsent(base, this::variantOf);
+        TlsMaterial now = material;
+        return current.computeIfAbsent(base, client -> variantOf(client, now));
     }
 
-    private OkHttpClient variantOf(OkHttpClient base) {
+    private OkHttpClient variantOf(OkHttpClient base, TlsMaterial material) {
         ConnectionSpec spec = new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
                 .tlsVersions(settings.minTlsVersion() == TlsVersion.TLS_1_3
                         ? new TlsVersion[] {TlsVersion.TLS_1_3}

@@ -26,7 +26,8 @@ import org.slf4j.event.Level;
  * {@value #STALENESS} (seconds since discovery last answered; NaN for discovery that is never stale). Per client:
  * {@value #POLICY_UPDATES} (counter per policy update; tags {@code source} and {@code result}: {@code applied} or
  * {@code rejected}) and {@value #MIRRORS} (counter per mirror copy; tags {@code service} and {@code result}:
- * {@code answered}, {@code failed} or {@code dropped}).
+ * {@code answered}, {@code failed} or {@code dropped}), and {@value #TLS_RELOADS} (counter per change of a service's
+ * TLS files; tags {@code service} and {@code result}: {@code applied} or {@code rejected}).
  *
  * <p>Thread-safe.
  */
@@ -41,6 +42,7 @@ public final class Telemetry implements AutoCloseable {
     static final String STALENESS = "mesh.discovery.staleness";
     static final String POLICY_UPDATES = "mesh.policy.updates";
     static final String MIRRORS = "mesh.client.mirrors";
+    static final String TLS_RELOADS = "mesh.tls.reloads";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
@@ -95,6 +97,13 @@ public final class Telemetry implements AutoCloseable {
     void mirrorCopy(String service, String result) {
         if (metrics != null) {
             metrics.mirrorCopy(service, result);
+        }
+    }
+
+    /** Counts a change of {@code service}'s TLS files by its result, when metrics are on. */
+    void tlsReload(String service, String result) {
+        if (metrics != null) {
+            metrics.tlsReload(service, result);
         }
     }
 
