@@ -7,18 +7,26 @@ import io.mesh4j.api.MeshException;
 import io.mesh4j.api.PeerIdentityException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.resilience.RetryConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import javax.net.ssl.SSLException;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocketFactory;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -48,7 +56,7 @@ class TlsTest {
     private ServiceInstance serve(TestCertificates.Held certificate, boolean requireClientCertificate)
             throws IOException {
         server = new MockWebServer();
-        server.setDispatcher(new mockwebserver3.Dispatcher() {
+        server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 return new MockResponse.Builder().code(200).body("orders").build();
@@ -125,8 +133,8 @@ class TlsTest {
         ASYNC {
             @Override
             Response send(MeshClient mesh, Request request) throws IOException {
-                java.util.concurrent.CompletableFuture<Response> answer = new java.util.concurrent.CompletableFuture<>();
-                mesh.newCall(request).enqueue(new okhttp3.Callback() {
+                CompletableFuture<Response> answer = new CompletableFuture<>();
+                mesh.newCall(request).enqueue(new Callback() {
                     @Override
                     public void onFailure(okhttp3.Call call, IOException e) {
                         answer.completeExceptionally(e);
@@ -241,5 +249,49 @@ class TlsTest {
                 .hasMessageContaining("expected: spiffe://<trust domain>/<path>");
         assertThatThrownBy(() -> TlsSettings.builder().trustRoots(roots).expectDnsNames("a.b")
                 .expectSpiffeId(ORDERS_ID).build()).hasMessageContaining("both set");
+    }
+
+    @Test
+    void shouldRecordPeerIdentityOnSpanAndCountFailuresByReason() throws Exception {
+        InMemorySpanExporter spans =
+                InMemorySpanExporter.create();
+        SimpleMeterRegistry meters =
+                new SimpleMeterRegistry();
+        ServiceInstance instance = serve(TestCertificates.leaf(root, ORDERS_ID), false);
+        try (OpenTelemetrySdk tracing = InMemoryTracing.exportingTo(spans);
+                MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance)).meterRegistry(meters)
+                        .openTelemetry(tracing).defaultSettings(ServiceSettings.custom().retry(RetryConfig.disabled())
+                                .tls(TlsSettings.builder().trustRoots(rootsFile()).expectSpiffeId(ORDERS_ID).build())
+                                .build()).build();
+                MeshClient wrong = MeshClient.builder().discovery(StaticDiscovery.of(instance)).meterRegistry(meters)
+                        .defaultSettings(ServiceSettings.custom().retry(RetryConfig.disabled())
+                                .tls(TlsSettings.builder().trustRoots(rootsFile())
+                                        .expectSpiffeId("spiffe://example.org/ns/default/sa/billing").build())
+                                .build()).build()) {
+            try (Response response = mesh.newCall(orders()).execute()) {
+                assertThat(response.code()).isEqualTo(200);
+            }
+            SpanData attempt = spans.getFinishedSpanItems().stream()
+                    .filter(span -> span.getKind() == SpanKind.CLIENT).findFirst()
+                    .orElseThrow();
+            assertThat(attempt.getAttributes().get(
+                    AttributeKey.stringKey("mesh.tls.peer_identity"))).isEqualTo(ORDERS_ID);
+            assertThat(attempt.getAttributes().get(
+                    AttributeKey.stringKey("tls.protocol.version"))).isIn("1.2", "1.3");
+
+            assertThatThrownBy(() -> wrong.newCall(orders()).execute()).isInstanceOf(PeerIdentityException.class);
+            assertThat(meters.get("mesh.tls.failures").tags("reason", "identity").counter().count()).isEqualTo(1);
+        }
+        TestCertificates.Held expired = TestCertificates.leaf(root, Instant.now().minus(Duration.ofDays(2)),
+                Instant.now().minus(Duration.ofDays(1)), ORDERS_ID);
+        server.close();
+        ServiceInstance old = serve(expired, false);
+        try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(old)).meterRegistry(meters)
+                .defaultSettings(ServiceSettings.custom().retry(RetryConfig.disabled())
+                        .tls(TlsSettings.builder().trustRoots(rootsFile()).expectSpiffeId(ORDERS_ID).build())
+                        .build()).build()) {
+            assertThatThrownBy(() -> mesh.newCall(orders()).execute()).isInstanceOf(SSLHandshakeException.class);
+            assertThat(meters.get("mesh.tls.failures").tags("reason", "expired").counter().count()).isEqualTo(1);
+        }
     }
 }

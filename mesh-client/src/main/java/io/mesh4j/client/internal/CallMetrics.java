@@ -41,6 +41,10 @@ final class CallMetrics implements AutoCloseable {
                 .increment();
     }
 
+    void tlsFailure(String service, String reason) {
+        registry.counter(Telemetry.TLS_FAILURES, "service", service, "reason", reason).increment();
+    }
+
     void tlsReload(String service, String result) {
         registry.counter(Telemetry.TLS_RELOADS, "service", service, "result", result).increment();
     }

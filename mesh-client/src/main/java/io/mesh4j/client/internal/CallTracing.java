@@ -10,7 +10,9 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutorService;
+import okhttp3.Handshake;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -42,6 +44,11 @@ public final class CallTracing {
     private static final AttributeKey<String> MESH_BALANCER = AttributeKey.stringKey("mesh.balancer");
     private static final AttributeKey<String> MESH_ATTEMPT_KIND = AttributeKey.stringKey("mesh.attempt.kind");
     private static final AttributeKey<Long> MESH_ATTEMPTS = AttributeKey.longKey("mesh.attempts");
+    private static final AttributeKey<String> TLS_PROTOCOL = AttributeKey.stringKey("tls.protocol.name");
+    private static final AttributeKey<String> TLS_VERSION = AttributeKey.stringKey("tls.protocol.version");
+    private static final AttributeKey<String> TLS_CIPHER = AttributeKey.stringKey("tls.cipher");
+    private static final AttributeKey<String> TLS_SERVER_SUBJECT = AttributeKey.stringKey("tls.server.subject");
+    private static final AttributeKey<String> MESH_PEER_IDENTITY = AttributeKey.stringKey("mesh.tls.peer_identity");
 
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
@@ -149,7 +156,40 @@ public final class CallTracing {
             if (!outcome.completed()) {
                 span.setAttribute(ERROR_TYPE, outcome.tag());
             }
+            Handshake handshake = response == null ? null : response.handshake();
+            if (handshake != null) {
+                tls(handshake);
+            }
             finish(span, response, failure);
+        }
+
+        /**
+         * The TLS of the attempt's connection, as OpenTelemetry's semantic conventions name it, and the peer's
+         * identity: its SPIFFE ID, else its first DNS name.
+         */
+        private void tls(Handshake handshake) {
+            String version = handshake.tlsVersion().javaName();
+            span.setAttribute(TLS_PROTOCOL, "tls");
+            span.setAttribute(TLS_VERSION, version.startsWith("TLSv") ? version.substring(4) : version);
+            span.setAttribute(TLS_CIPHER, handshake.cipherSuite().javaName());
+            if (!handshake.peerCertificates().isEmpty() && handshake.peerCertificates().get(0)
+                    instanceof X509Certificate) {
+                X509Certificate peer = (X509Certificate) handshake.peerCertificates().get(0);
+                span.setAttribute(TLS_SERVER_SUBJECT, peer.getSubjectX500Principal().getName());
+                String identity = null;
+                for (String name : PeerIdentity.presented(peer)) {
+                    if (name.startsWith("URI:spiffe://")) {
+                        identity = name.substring(4);
+                        break;
+                    }
+                    if (identity == null && name.startsWith("DNS:")) {
+                        identity = name.substring(4);
+                    }
+                }
+                if (identity != null) {
+                    span.setAttribute(MESH_PEER_IDENTITY, identity);
+                }
+            }
         }
     }
 }

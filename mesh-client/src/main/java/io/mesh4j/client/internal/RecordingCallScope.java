@@ -73,6 +73,10 @@ final class RecordingCallScope implements CallScope {
             }
             if (metrics != null) {
                 metrics.recordAttempt(service, instance.id(), kind, outcome);
+                String tlsFailure = failure == null ? null : TlsFailures.reason(failure);
+                if (tlsFailure != null) {
+                    metrics.tlsFailure(service.name(), tlsFailure);
+                }
             }
             if (span != null) {
                 span.end(response, failure, outcome);

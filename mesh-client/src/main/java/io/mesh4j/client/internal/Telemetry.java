@@ -27,7 +27,9 @@ import org.slf4j.event.Level;
  * {@value #POLICY_UPDATES} (counter per policy update; tags {@code source} and {@code result}: {@code applied} or
  * {@code rejected}) and {@value #MIRRORS} (counter per mirror copy; tags {@code service} and {@code result}:
  * {@code answered}, {@code failed} or {@code dropped}), and {@value #TLS_RELOADS} (counter per change of a service's
- * TLS files; tags {@code service} and {@code result}: {@code applied} or {@code rejected}).
+ * TLS files; tags {@code service} and {@code result}: {@code applied} or {@code rejected}) and {@value #TLS_FAILURES}
+ * (counter per attempt that failed in TLS; tags {@code service} and {@code reason}: {@code identity},
+ * {@code expired}, {@code untrusted}, {@code handshake} or {@code protocol}).
  *
  * <p>Thread-safe.
  */
@@ -43,6 +45,7 @@ public final class Telemetry implements AutoCloseable {
     static final String POLICY_UPDATES = "mesh.policy.updates";
     static final String MIRRORS = "mesh.client.mirrors";
     static final String TLS_RELOADS = "mesh.tls.reloads";
+    static final String TLS_FAILURES = "mesh.tls.failures";
     static final String ACCESS_LOGGER = "io.mesh4j.access";
 
     @Nullable
