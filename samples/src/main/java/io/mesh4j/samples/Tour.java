@@ -178,9 +178,12 @@ public final class Tour {
         }
     }
 
-    /** What one way of calling did: calls per instance, latency percentiles, success rate, requests on the wire. */
-    record Spread(Map<String, Integer> answeredBy, double p50Millis, double p99Millis, double successRate,
-            int calls, int requests) {
+    /**
+     * What one way of calling did: calls per instance, latency percentiles, the share of calls slower than 20 ms,
+     * success rate, requests on the wire.
+     */
+    record Spread(Map<String, Integer> answeredBy, double p50Millis, double p99Millis, double over20Millis,
+            double successRate, int calls, int requests) {
 
         double share(String instance) {
             return (double) answeredBy.getOrDefault(instance, 0) / calls;
@@ -432,8 +435,9 @@ public final class Tour {
         clearProgress(progress);
         int requests = backends.stream().mapToInt(LoopbackBackend::takeReceived).sum();
         Arrays.sort(nanos);
+        long over20 = Arrays.stream(nanos).filter(took -> took > 20_000_000L).count();
         return new Spread(answeredBy, nanos[calls / 2] / 1e6, nanos[Math.min(calls - 1, calls * 99 / 100)] / 1e6,
-                (double) ok / calls, calls, requests);
+                (double) over20 / calls, (double) ok / calls, calls, requests);
     }
 
     private static void clearProgress(PrintStream progress) {

@@ -46,10 +46,14 @@ class TourTest {
     }
 
     @Test
-    void shouldCutP99WhenHedging() throws IOException {
+    void shouldCutSlowCallsWhenHedging() throws IOException {
         Tour.Hedging act = Tour.hedging(100, quiet);
 
-        assertThat(act.with().p99Millis()).isLessThan(act.without().p99Millis() * 0.6);
+        // One instance of five answers in 30 ms: without hedging a fifth of the calls wait for it; with a backup
+        // after 5 ms a call is slow only when its backup is slow too. Shares, not a percentile of 100 calls, so that
+        // one call slowed by a busy machine cannot fail the test.
+        assertThat(act.without().over20Millis()).isGreaterThanOrEqualTo(0.15);
+        assertThat(act.with().over20Millis()).isLessThan(0.05);
         assertThat(act.with().requestsPerCall()).isGreaterThan(1.0);
         assertThat(act.without().requestsPerCall()).isEqualTo(1.0);
     }
