@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -69,6 +70,13 @@ import org.slf4j.event.Level;
  * ({@link Builder#ticker}).
  */
 public final class MeshClient implements Call.Factory, AutoCloseable {
+
+    /**
+     * Idle connections the OkHttp client a mesh client creates keeps, for all hosts together. OkHttp's default, 5,
+     * suits a client calling a few hosts; a mesh calls every instance of every service, and a pool that small closes
+     * connections it will need again at once (with TLS, each a new handshake).
+     */
+    private static final int IDLE_CONNECTIONS = 64;
 
     private final ServiceDiscovery discovery;
     private final ServiceSettings defaultSettings;
@@ -115,7 +123,8 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
             ExecutorService executor = openTelemetry != null
                     ? CallTracing.contextPropagating(ownedDispatcherThreads)
                     : ownedDispatcherThreads;
-            this.baseClient = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor)).build();
+            this.baseClient = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor))
+                    .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES)).build();
         }
         Telemetry telemetry = new Telemetry(meterRegistry, meterInstanceTags, openTelemetry, accessLogLevel,
                 discovery, ticker);
@@ -450,7 +459,9 @@ public final class MeshClient implements Call.Factory, AutoCloseable {
 
         /**
          * The OkHttp client to derive {@link MeshClient#okHttpClient()} from, sharing its connection pool,
-         * dispatcher and timeouts. Default: a new {@code OkHttpClient()}, owned and closed by the mesh client.
+         * dispatcher and timeouts. Default: a new {@code OkHttpClient()} whose pool keeps 64 idle connections
+         * instead of OkHttp's 5 (a mesh calls every instance; a small pool closes connections it needs again, each a
+         * new TLS handshake), owned and closed by the mesh client. Give your own client a pool as large.
          */
         public Builder okHttpClient(OkHttpClient baseClient) {
             this.baseClient = requireNonNull(baseClient, "okHttpClient");
