@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
+import io.mesh4j.api.tls.CertificateSource;
 import io.mesh4j.client.internal.TlsMaterial;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -51,7 +52,10 @@ import okhttp3.TlsVersion;
  */
 public final class TlsSettings {
 
+    @Nullable
     private final Path trustRoots;
+    @Nullable
+    private final CertificateSource certificateSource;
     @Nullable
     private final Path certificateChain;
     @Nullable
@@ -64,6 +68,7 @@ public final class TlsSettings {
 
     private TlsSettings(Builder builder) {
         this.trustRoots = builder.trustRoots;
+        this.certificateSource = builder.certificateSource;
         this.certificateChain = builder.certificateChain;
         this.privateKey = builder.privateKey;
         this.dnsNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.dnsNames));
@@ -76,9 +81,16 @@ public final class TlsSettings {
         return new Builder();
     }
 
-    /** The PEM file of the trusted roots. */
+    /** The PEM file of the trusted roots, or {@code null} when a {@link #certificateSource()} gives them. */
+    @Nullable
     public Path trustRoots() {
         return trustRoots;
+    }
+
+    /** Where roots, client certificate and expected identities come from instead of files, or {@code null}. */
+    @Nullable
+    public CertificateSource certificateSource() {
+        return certificateSource;
     }
 
     /** The PEM file of the client certificate chain, or {@code null} without mutual TLS. */
@@ -114,24 +126,21 @@ public final class TlsSettings {
         return checkInterval;
     }
 
-    /** What the mesh checks each instance's certificate for, as it is said in errors. */
-    public String expectedIdentity() {
-        if (spiffeId != null) {
-            return spiffeId;
-        }
-        return dnsNames.isEmpty() ? "the instance's address" : String.join(" or ", dnsNames);
-    }
-
     @Override
     public String toString() {
-        return "TlsSettings{roots " + trustRoots + (certificateChain == null ? "" : ", client certificate "
-                + certificateChain) + ", expect " + expectedIdentity() + ", min " + minVersion.javaName() + '}';
+        return "TlsSettings{" + (certificateSource != null ? "certificates from " + certificateSource.name()
+                : "roots " + trustRoots) + (certificateChain == null ? "" : ", client certificate " + certificateChain)
+                + (spiffeId != null ? ", expect " + spiffeId
+                : dnsNames.isEmpty() ? "" : ", expect " + String.join(" or ", dnsNames))
+                + ", min " + minVersion.javaName() + '}';
     }
 
     /** Builds {@link TlsSettings}. Not thread-safe; {@link #build()} reads and checks the files. */
     public static final class Builder {
         @Nullable
         private Path trustRoots;
+        @Nullable
+        private CertificateSource certificateSource;
         @Nullable
         private Path certificateChain;
         @Nullable
@@ -158,9 +167,20 @@ public final class TlsSettings {
             return this;
         }
 
-        /** The PEM file of the certificates to trust, one or more. Required. */
+        /** The PEM file of the certificates to trust, one or more. Required, unless a certificate source is set. */
         public Builder trustRoots(Path pemFile) {
             this.trustRoots = requireNonNull(pemFile, "trustRoots");
+            return this;
+        }
+
+        /**
+         * Takes trusted roots, the client certificate and the identity each instance must prove from {@code source}
+         * instead of files, such as Consul Connect's agent; each new bundle it delivers is used for new
+         * connections. An identity set here with {@link #expectSpiffeId} or {@link #expectDnsNames} wins over the
+         * source's. Until the source's first bundle, calls to the service fail their TLS handshake, saying so.
+         */
+        public Builder certificates(CertificateSource source) {
+            this.certificateSource = requireNonNull(source, "source");
             return this;
         }
 
@@ -219,15 +239,23 @@ public final class TlsSettings {
          *     content), or when both DNS names and a SPIFFE ID are expected
          */
         public TlsSettings build() {
-            if (trustRoots == null) {
-                throw new IllegalArgumentException("trustRoots: not set (expected: a PEM file of CA certificates)");
+            if ((trustRoots == null) == (certificateSource == null)) {
+                throw new IllegalArgumentException("trustRoots and certificates: " + (trustRoots == null
+                        ? "neither set" : "both set") + " (expected: a PEM file of CA certificates, or a"
+                        + " certificate source)");
+            }
+            if (certificateSource != null && certificateChain != null) {
+                throw new IllegalArgumentException("clientCertificate: set with a certificate source (expected: the"
+                        + " source gives the client certificate)");
             }
             if (spiffeId != null && !dnsNames.isEmpty()) {
                 throw new IllegalArgumentException("expectSpiffeId and expectDnsNames: both set (expected: one"
                         + " kind of identity)");
             }
             TlsSettings settings = new TlsSettings(this);
-            TlsMaterial.load(settings);
+            if (trustRoots != null) {
+                TlsMaterial.load(settings);
+            }
             return settings;
         }
     }

@@ -55,6 +55,26 @@ final class TestCertificates {
             return write(file, pem("CERTIFICATE", encoded(certificate)));
         }
 
+        /** The certificate as PEM text. */
+        String certificatePem() {
+            return pem("CERTIFICATE", encoded(certificate));
+        }
+
+        /**
+         * The EC private key as SEC 1 PEM ({@code EC PRIVATE KEY}) with its curve named, as Consul's agent hands
+         * out Connect keys.
+         */
+        String sec1KeyPem() {
+            try {
+                java.security.interfaces.ECPrivateKey key = (java.security.interfaces.ECPrivateKey) keys.getPrivate();
+                byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, key.getS(), null,
+                        org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1).getEncoded();
+                return pem("EC PRIVATE KEY", der);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** Writes the private key as PKCS #8 PEM to {@code file}. */
         Path writeKey(Path file) {
             return write(file, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));

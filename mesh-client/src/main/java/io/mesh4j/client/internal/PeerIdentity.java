@@ -1,16 +1,16 @@
 package io.mesh4j.client.internal;
 
 import io.mesh4j.api.annotation.Nullable;
-import io.mesh4j.client.TlsSettings;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Checks a certificate for the identity a service's {@link TlsSettings} expect: the SPIFFE ID as a URI subject
+ * Checks a certificate for the identity a service's TLS settings expect: the SPIFFE ID as a URI subject
  * alternative name, or one of the DNS names as a DNS subject alternative name (a leading {@code *.} in the
  * certificate matches exactly one label, as RFC 6125 allows). The subject's common name is not looked at, as browsers
  * and OkHttp no longer do.
@@ -24,13 +24,12 @@ final class PeerIdentity {
     private PeerIdentity() {
     }
 
-    /** Whether {@code certificate} carries the identity {@code settings} expect. */
-    static boolean matches(TlsSettings settings, X509Certificate certificate) {
+    /** Whether {@code certificate} carries {@code spiffeId}, or when that is {@code null} one of {@code dnsNames}. */
+    static boolean matches(@Nullable String spiffeId, Set<String> dnsNames, X509Certificate certificate) {
         Collection<List<?>> names = names(certificate);
         if (names == null) {
             return false;
         }
-        String spiffeId = settings.expectedSpiffeId();
         for (List<?> name : names) {
             Object type = name.get(0);
             Object value = name.get(1);
@@ -39,7 +38,7 @@ final class PeerIdentity {
                     return true;
                 }
             } else if (Integer.valueOf(DNS).equals(type) && value instanceof String) {
-                for (String expected : settings.expectedDnsNames()) {
+                for (String expected : dnsNames) {
                     if (dnsMatches(expected, ((String) value).toLowerCase(Locale.ROOT))) {
                         return true;
                     }
