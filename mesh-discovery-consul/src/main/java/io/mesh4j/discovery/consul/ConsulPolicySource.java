@@ -11,10 +11,7 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.internal.DaemonThreads;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -24,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>What it does when Consul does not give a document: a missing key, a key without a value, an error status, a
  * failed request or a body that is not the documented JSON deliver nothing, so the policy in effect stays; each is
  * logged once when it starts, and failures are retried with exponential backoff and jitter. Queries start at most
- * once per {@link Builder#minRequestInterval} (500 ms), so an answer that does not block cannot make it spin. An index that goes
- * backwards starts the blocking queries afresh, as HashiCorp advises. The ACL token travels in the
+ * once per {@link Builder#minRequestInterval} (500 ms), so an answer that does not block cannot make it spin. An
+ * index that goes backwards starts the blocking queries afresh, as HashiCorp advises. The ACL token travels in the
  * {@code X-Consul-Token} header, never in a URL or a log.
  *
  * <p>Thread-safe. One query loop per source, started by the first subscription; at most one query in flight, held
@@ -60,16 +56,9 @@ public final class ConsulPolicySource implements PolicySource {
     private static final Logger log = LoggerFactory.getLogger(ConsulPolicySource.class);
 
     private final String key;
-    private final String agentUrl;
-    @Nullable
-    private final String aclToken;
+    private final BlockingQueryLoop.Settings loopSettings;
     @Nullable
     private final String datacenter;
-    private final Duration wait;
-    private final Duration minRequestInterval;
-    private final Ticker ticker;
-    private final Duration errorBackoffBase;
-    private final Duration errorBackoffMax;
     private final Duration firstReadTimeout;
     private final ObjectMapper json = new ObjectMapper();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -78,16 +67,12 @@ public final class ConsulPolicySource implements PolicySource {
     @Nullable
     private ExecutorService httpThreads;
     @Nullable
-    private HttpClient http;
-    @Nullable
     private ScheduledThreadPoolExecutor scheduler;
+    @Nullable
+    private BlockingQueryLoop loop;
     private boolean started;
     private volatile boolean closed;
-
-    /** The loop's state, written only by the completion of the one query in flight. */
-    private long index;
-    private long lastQueryNanos;
-    private int consecutiveErrors;
+    /** What was last logged as wrong, so each problem is logged once; written by the loop's one thread at a time. */
     @Nullable
     private String problem;
     @Nullable
@@ -95,16 +80,9 @@ public final class ConsulPolicySource implements PolicySource {
 
     private ConsulPolicySource(Builder builder) {
         this.key = builder.key;
-        this.agentUrl = builder.agentUrl.endsWith("/")
-                ? builder.agentUrl.substring(0, builder.agentUrl.length() - 1)
-                : builder.agentUrl;
-        this.aclToken = builder.aclToken;
+        this.loopSettings = new BlockingQueryLoop.Settings(builder.agentUrl, builder.aclToken, builder.wait,
+                builder.minRequestInterval, builder.errorBackoffBase, builder.errorBackoffMax, builder.ticker);
         this.datacenter = builder.datacenter;
-        this.wait = builder.wait;
-        this.minRequestInterval = builder.minRequestInterval;
-        this.ticker = builder.ticker;
-        this.errorBackoffBase = builder.errorBackoffBase;
-        this.errorBackoffMax = builder.errorBackoffMax;
         this.firstReadTimeout = builder.firstReadTimeout;
     }
 
@@ -153,81 +131,50 @@ public final class ConsulPolicySource implements PolicySource {
         }
         started = true;
         httpThreads = ConsulClients.daemonThreads("mesh4j-consul-policy-http");
-        http = HttpClient.newBuilder()
+        HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(httpThreads)
                 .build();
         scheduler = DaemonThreads.scheduler("mesh4j-consul-policy");
-        poll();
-    }
-
-    private void poll() {
-        if (closed) {
-            return;
-        }
-        lastQueryNanos = ticker.read();
-        StringBuilder uri = new StringBuilder(agentUrl).append("/v1/kv/").append(encodeKey(key));
-        char separator = '?';
-        if (index > 0) {
-            uri.append("?index=").append(index).append("&wait=").append(wait.toSeconds()).append('s');
-            separator = '&';
-        }
+        StringBuilder path = new StringBuilder("/v1/kv/").append(encodeKey(key));
         if (datacenter != null) {
-            uri.append(separator).append("dc=").append(HealthQueries.encode(datacenter));
+            path.append("?dc=").append(HealthQueries.encode(datacenter));
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri.toString()))
-                .timeout(wait.multipliedBy(17).dividedBy(16).plusSeconds(10))
-                .header("Accept", "application/json")
-                .GET();
-        if (aclToken != null) {
-            request.header("X-Consul-Token", aclToken);
-        }
-        try {
-            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-                    .whenComplete((response, failure) -> {
-                        if (failure != null) {
-                            failed(failure instanceof java.util.concurrent.CompletionException
-                                    && failure.getCause() != null ? failure.getCause().toString()
-                                    : failure.toString());
-                        } else {
-                            answered(response);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            failed(e.toString());
-        }
+        loop = new BlockingQueryLoop(http, scheduler, loopSettings, path.toString(), new BlockingQueryLoop.Handler() {
+            @Override
+            public String answered(int status, byte[] body) {
+                return answer(status, body);
+            }
+
+            @Override
+            public void failed(String why) {
+                problem("the query for key '" + key + "' failed: " + why);
+                firstAnswer.complete(null);
+            }
+        });
+        loop.start();
     }
 
-    private void answered(HttpResponse<byte[]> response) {
+    @Nullable
+    private String answer(int status, byte[] body) {
         if (closed) {
-            return;
+            return null;
         }
-        int status = response.statusCode();
-        if (status != 200 && status != 404) {
-            failed("HTTP " + status + " from Consul");
-            return;
-        }
-        Long header = response.headers().firstValue("X-Consul-Index").map(HealthQueries::parseIndex).orElse(null);
-        long returned = header == null ? 0 : header;
-        String found;
         if (status == 404) {
-            found = null;
             problem("no key '" + key + "' in Consul's KV store");
-        } else {
-            try {
-                found = value(response.body());
-            } catch (IOException | IllegalArgumentException e) {
-                failed("a body that is not Consul's KV JSON (" + e.getClass().getSimpleName() + ")");
-                return;
-            }
-            if (found == null) {
-                problem("key '" + key + "' has no value");
-            }
+            firstAnswer.complete(null);
+            return null;
         }
-        consecutiveErrors = 0;
-        index = returned < index ? 0 : Math.max(1, returned);
-        if (found != null) {
+        String found;
+        try {
+            found = value(body);
+        } catch (IOException | IllegalArgumentException e) {
+            return "a body that is not Consul's KV JSON (" + e.getClass().getSimpleName() + ")";
+        }
+        if (found == null) {
+            problem("key '" + key + "' has no value");
+        } else {
             if (problem != null) {
                 log.info("Consul gives a policy under key '{}' again", key);
                 problem = null;
@@ -237,24 +184,7 @@ public final class ConsulPolicySource implements PolicySource {
             }
         }
         firstAnswer.complete(null);
-        next();
-    }
-
-    /**
-     * Sends the next query: at once after a blocking query that waited, else once {@code minRequestInterval} has
-     * passed since the last one, so an agent or proxy that answers at once without blocking never makes it spin.
-     */
-    private void next() {
-        long left = minRequestInterval.toNanos() - (ticker.read() - lastQueryNanos);
-        if (left <= 0) {
-            poll();
-            return;
-        }
-        try {
-            scheduler.schedule(this::poll, left, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closedMeanwhile) {
-            closed = true;
-        }
+        return null;
     }
 
     /** The decoded value of the key's one entry, or {@code null} when it has none. */
@@ -296,21 +226,6 @@ public final class ConsulPolicySource implements PolicySource {
         }
     }
 
-    private void failed(String why) {
-        if (closed) {
-            return;
-        }
-        consecutiveErrors++;
-        problem("the query for key '" + key + "' failed: " + why);
-        firstAnswer.complete(null);
-        try {
-            scheduler.schedule(this::poll, ErrorBackoff.delayNanos(errorBackoffBase, errorBackoffMax,
-                    consecutiveErrors), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closedMeanwhile) {
-            closed = true;
-        }
-    }
-
     /** Encodes each segment of the key, keeping its slashes. */
     private static String encodeKey(String key) {
         StringBuilder encoded = new StringBuilder();
@@ -328,6 +243,9 @@ public final class ConsulPolicySource implements PolicySource {
     public synchronized void close() {
         closed = true;
         listeners.clear();
+        if (loop != null) {
+            loop.stop();
+        }
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
@@ -338,7 +256,7 @@ public final class ConsulPolicySource implements PolicySource {
 
     @Override
     public String toString() {
-        return "ConsulPolicySource{" + agentUrl + ", key " + key + '}';
+        return "ConsulPolicySource{" + loopSettings.agentUrl + ", key " + key + '}';
     }
 
     /** Builds a {@link ConsulPolicySource}. Not thread-safe. */
