@@ -112,8 +112,8 @@ final class TestCertificates {
                 alternatives));
     }
 
-    /** A server socket factory presenting {@code server}'s chain and, when {@code clientRoots} is given, trusting it. */
-    static SSLSocketFactory serverSockets(Held server, Held issuer, Held clientRoots) {
+    /** A server socket factory presenting {@code server}'s chain and trusting clients of {@code clientRoots}. */
+    static SSLSocketFactory serverSockets(Held server, Held issuer, Held... clientRoots) {
         try {
             KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
             keys.load(null, null);
@@ -123,7 +123,9 @@ final class TestCertificates {
             keyFactory.init(keys, new char[0]);
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
-            trusted.setCertificateEntry("client-root", clientRoots.certificate);
+            for (int i = 0; i < clientRoots.length; i++) {
+                trusted.setCertificateEntry("client-root-" + i, clientRoots[i].certificate);
+            }
             TrustManagerFactory trustFactory =
                     TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustFactory.init(trusted);
@@ -151,7 +153,7 @@ final class TestCertificates {
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     issuer.contains("=") ? new X500Name(issuer) : new X500Name("CN=" + issuer),
                     BigInteger.valueOf(SERIAL.getAndIncrement()), Date.from(notBefore), Date.from(notAfter),
-                    new X500Name("CN=" + subject.replace(",", " ").replace("=", " ")), subjectKeys.getPublic());
+                    new X500Name("CN=" + commonName(subject)), subjectKeys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(authority));
             if (!alternatives.isEmpty()) {
                 builder.addExtension(Extension.subjectAlternativeName, false,
@@ -162,6 +164,12 @@ final class TestCertificates {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code name} as a common name: at most 64 characters (RFC 5280), keeping its end, which tells names apart. */
+    private static String commonName(String name) {
+        String safe = name.replace(",", " ").replace("=", " ");
+        return safe.length() <= 64 ? safe : safe.substring(safe.length() - 64);
     }
 
     private static byte[] encoded(X509Certificate certificate) {

@@ -1,0 +1,372 @@
+package io.mesh4j.discovery.consul;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mesh4j.api.ServiceNames;
+import io.mesh4j.api.Subscription;
+import io.mesh4j.api.Ticker;
+import io.mesh4j.api.annotation.Nullable;
+import io.mesh4j.api.internal.Checks;
+import io.mesh4j.api.internal.DaemonThreads;
+import io.mesh4j.api.tls.CertificateBundle;
+import io.mesh4j.api.tls.CertificateSource;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consul Connect's certificates for a Connect-native client: the calling service's leaf certificate and the CA
+ * roots, from the local agent ({@code GET /v1/agent/connect/ca/leaf/<service>} and
+ * {@code GET /v1/agent/connect/ca/roots}), each watched with blocking queries, so a rotation reaches the client one
+ * round trip after the agent has it. Each bundle trusts every root the agent lists (during a CA rotation, the old and
+ * the new), presents the leaf as the client certificate, and expects an instance of service {@code x} to present
+ * {@code x}'s SPIFFE ID in the caller's own trust domain, namespace and datacenter (the leaf's {@code ServiceURI}
+ * with {@code x} as the service), as Connect-native clients check. With Consul discovery, that makes mutual TLS
+ * between services with no sidecar:
+ *
+ * <pre>{@code
+ * ConsulConnectCertificates connect = ConsulConnectCertificates.builder("web").aclToken(token).build();
+ * MeshClient mesh = MeshClient.builder()
+ *     .discovery(ConsulDiscovery.builder().aclToken(token).build())
+ *     .service("orders", ServiceSettings.custom()
+ *         .tls(TlsSettings.builder().certificates(connect).build()).build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>When the agent fails or answers with something that is not the documented JSON, the last bundle stays in use;
+ * the problem is logged once and queries back off. {@link #subscribe} waits up to {@link Builder#firstReadTimeout}
+ * for both endpoints' first answers. Thread-safe; close it when done.
+ */
+public final class ConsulConnectCertificates implements CertificateSource {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsulConnectCertificates.class);
+
+    private final String service;
+    private final BlockingQueryLoop.Settings loopSettings;
+    private final Duration firstReadTimeout;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<Consumer<CertificateBundle>> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> firstBundle = new CompletableFuture<>();
+    private final List<BlockingQueryLoop> loops = new ArrayList<>(2);
+
+    @Nullable
+    private ExecutorService httpThreads;
+    @Nullable
+    private ScheduledThreadPoolExecutor scheduler;
+    private boolean started;
+    private volatile boolean closed;
+
+    /** The latest answers of each endpoint, guarded by this object's monitor. */
+    @Nullable
+    private List<String> roots;
+    @Nullable
+    private Leaf leaf;
+    @Nullable
+    private volatile CertificateBundle bundle;
+    @Nullable
+    private String problem;
+
+    /** The parts of a leaf answer a bundle needs. */
+    private static final class Leaf {
+        final String certificatePem;
+        final String privateKeyPem;
+        final String identityTemplate;
+
+        Leaf(String certificatePem, String privateKeyPem, String identityTemplate) {
+            this.certificatePem = certificatePem;
+            this.privateKeyPem = privateKeyPem;
+            this.identityTemplate = identityTemplate;
+        }
+    }
+
+    private ConsulConnectCertificates(Builder builder) {
+        this.service = builder.service;
+        this.loopSettings = new BlockingQueryLoop.Settings(builder.agentUrl, builder.aclToken, builder.wait,
+                builder.minRequestInterval, builder.errorBackoffBase, builder.errorBackoffMax, builder.ticker);
+        this.firstReadTimeout = builder.firstReadTimeout;
+    }
+
+    /** Certificates for the calling service {@code service}, the one whose leaf certificate the client presents. */
+    public static Builder builder(String service) {
+        return new Builder(service);
+    }
+
+    @Override
+    public String name() {
+        return "consul-connect";
+    }
+
+    @Override
+    public Subscription subscribe(Consumer<CertificateBundle> bundles) {
+        requireNonNull(bundles, "bundles");
+        start();
+        try {
+            firstBundle.get(firstReadTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.warn("Consul Connect gave no certificates for service '{}' within {}; calls wait for them",
+                    service, Checks.format(firstReadTimeout));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            listeners.add(bundles);
+            CertificateBundle now = bundle;
+            if (now != null) {
+                deliver(bundles, now);
+            }
+        }
+        return () -> listeners.remove(bundles);
+    }
+
+    private synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("Consul Connect certificates of service '" + service + "' are closed");
+        }
+        if (started) {
+            return;
+        }
+        started = true;
+        httpThreads = ConsulClients.daemonThreads("mesh4j-consul-connect-http");
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(httpThreads)
+                .build();
+        scheduler = DaemonThreads.scheduler("mesh4j-consul-connect");
+        loops.add(new BlockingQueryLoop(http, scheduler, loopSettings, "/v1/agent/connect/ca/roots",
+                handler("CA roots", this::roots)));
+        loops.add(new BlockingQueryLoop(http, scheduler, loopSettings,
+                "/v1/agent/connect/ca/leaf/" + HealthQueries.encode(service),
+                handler("leaf certificate of service '" + service + "'", this::leaf)));
+        loops.forEach(BlockingQueryLoop::start);
+    }
+
+    /** Parses one endpoint's answers with {@code parse}, which returns why an answer is unusable, or null. */
+    private BlockingQueryLoop.Handler handler(String what, Parser parse) {
+        return new BlockingQueryLoop.Handler() {
+            @Override
+            public String answered(int status, byte[] body) {
+                if (status == 404) {
+                    return "no " + what + " at the agent (HTTP 404)";
+                }
+                try {
+                    return parse.parse(json.readTree(body));
+                } catch (IOException | RuntimeException e) {
+                    return "a body for the " + what + " that is not the documented JSON ("
+                            + e.getClass().getSimpleName() + ")";
+                }
+            }
+
+            @Override
+            public void failed(String why) {
+                problem("the query for the " + what + " failed: " + why);
+            }
+        };
+    }
+
+    private interface Parser {
+        @Nullable
+        String parse(JsonNode answer);
+    }
+
+    /** Takes the roots answer: {@code {"TrustDomain": ..., "Roots": [{"RootCert": PEM, ...}, ...]}}. */
+    @Nullable
+    private String roots(JsonNode answer) {
+        JsonNode list = answer.get("Roots");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            return "no Roots in the CA roots answer";
+        }
+        List<String> pems = new ArrayList<>();
+        for (JsonNode root : list) {
+            JsonNode pem = root.get("RootCert");
+            if (pem == null || !pem.isTextual()) {
+                return "a root without RootCert";
+            }
+            pems.add(pem.asText());
+        }
+        synchronized (this) {
+            if (!pems.equals(roots)) {
+                roots = List.copyOf(pems);
+                publish();
+            }
+        }
+        return null;
+    }
+
+    /** Takes the leaf answer: {@code {"CertPEM": ..., "PrivateKeyPEM": ..., "ServiceURI": "spiffe://.../svc/web"}}. */
+    @Nullable
+    private String leaf(JsonNode answer) {
+        JsonNode certificate = answer.get("CertPEM");
+        JsonNode key = answer.get("PrivateKeyPEM");
+        JsonNode uri = answer.get("ServiceURI");
+        if (certificate == null || !certificate.isTextual() || key == null || !key.isTextual()) {
+            return "a leaf answer without CertPEM and PrivateKeyPEM";
+        }
+        String suffix = "/svc/" + service;
+        if (uri == null || !uri.isTextual() || !uri.asText().startsWith("spiffe://")
+                || !uri.asText().endsWith(suffix)) {
+            return "a leaf answer whose ServiceURI is not the SPIFFE ID of service '" + service + "'";
+        }
+        String template = uri.asText().substring(0, uri.asText().length() - service.length())
+                + CertificateBundle.SERVICE;
+        Leaf next = new Leaf(certificate.asText(), key.asText(), template);
+        synchronized (this) {
+            if (leaf == null || !leaf.certificatePem.equals(next.certificatePem)
+                    || !leaf.identityTemplate.equals(next.identityTemplate)) {
+                leaf = next;
+                publish();
+            }
+        }
+        return null;
+    }
+
+    /** Hands every subscriber a bundle of the latest roots and leaf, once both are known; holding the monitor. */
+    private void publish() {
+        if (roots == null || leaf == null || closed) {
+            return;
+        }
+        if (problem != null) {
+            log.info("Consul Connect answers again for service '{}'", service);
+            problem = null;
+        }
+        CertificateBundle next = new CertificateBundle(roots, leaf.certificatePem, leaf.privateKeyPem,
+                leaf.identityTemplate);
+        bundle = next;
+        for (Consumer<CertificateBundle> listener : listeners) {
+            deliver(listener, next);
+        }
+        firstBundle.complete(null);
+    }
+
+    private void deliver(Consumer<CertificateBundle> listener, CertificateBundle next) {
+        try {
+            listener.accept(next);
+        } catch (RuntimeException e) {
+            log.warn("A listener of the Consul Connect certificates of service '{}' failed", service, e);
+        }
+    }
+
+    private synchronized void problem(String what) {
+        if (!Objects.equals(what, problem)) {
+            problem = what;
+            log.warn("Consul Connect certificates of service '{}': {}; the certificates in use stay", service,
+                    what);
+        }
+    }
+
+    /** Stops the queries and their threads; subscribers get nothing more. Idempotent. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        listeners.clear();
+        loops.forEach(BlockingQueryLoop::stop);
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (httpThreads != null) {
+            httpThreads.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConsulConnectCertificates{" + loopSettings.agentUrl + ", service " + service + '}';
+    }
+
+    /** Builds {@link ConsulConnectCertificates}. Not thread-safe. */
+    public static final class Builder {
+        private final String service;
+        private String agentUrl = "http://127.0.0.1:8500";
+        @Nullable
+        private String aclToken;
+        private Duration wait = Duration.ofMinutes(5);
+        private Duration minRequestInterval = Duration.ofMillis(500);
+        private Ticker ticker = Ticker.system();
+        private Duration errorBackoffBase = Duration.ofSeconds(1);
+        private Duration errorBackoffMax = Duration.ofSeconds(60);
+        private Duration firstReadTimeout = Duration.ofSeconds(5);
+
+        private Builder(String service) {
+            this.service = ServiceNames.check("service", requireNonNull(service, "service"));
+        }
+
+        /** The agent's HTTP address. Default: {@code http://127.0.0.1:8500}. */
+        public Builder agentUrl(String agentUrl) {
+            requireNonNull(agentUrl, "agentUrl");
+            if (!agentUrl.startsWith("http://") && !agentUrl.startsWith("https://")) {
+                throw new IllegalArgumentException("agentUrl: '" + agentUrl + "' (expected: http:// or https://)");
+            }
+            this.agentUrl = agentUrl;
+            return this;
+        }
+
+        /** The ACL token with {@code service:write} on the service, sent as {@code X-Consul-Token}. Default: none. */
+        public Builder aclToken(@Nullable String aclToken) {
+            this.aclToken = aclToken;
+            return this;
+        }
+
+        /** How long a blocking query may wait for a change, 1 s to 10 min, whole seconds. Default: 5 min. */
+        public Builder wait(Duration wait) {
+            requireNonNull(wait, "wait");
+            Checks.range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            if (wait.toMillis() % 1_000 != 0) {
+                throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: whole seconds)");
+            }
+            this.wait = wait;
+            return this;
+        }
+
+        /** The shortest time between the starts of two queries of one endpoint, 0 to 1 min. Default: 500 ms. */
+        public Builder minRequestInterval(Duration minRequestInterval) {
+            requireNonNull(minRequestInterval, "minRequestInterval");
+            Checks.range("minRequestInterval", minRequestInterval, Duration.ZERO, Duration.ofMinutes(1));
+            this.minRequestInterval = minRequestInterval;
+            return this;
+        }
+
+        /** The clock that spaces queries. Default: {@link Ticker#system()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** The backoff after failures: from {@code base} (1 ms to 1 min), doubling up to {@code max}. */
+        public Builder errorBackoff(Duration base, Duration max) {
+            requireNonNull(base, "base");
+            requireNonNull(max, "max");
+            Checks.range("errorBackoffBase", base, Duration.ofMillis(1), Duration.ofMinutes(1));
+            Checks.range("errorBackoffMax", max, base, Duration.ofMinutes(10));
+            this.errorBackoffBase = base;
+            this.errorBackoffMax = max;
+            return this;
+        }
+
+        /** How long {@link #subscribe} waits for the first certificates, 0 to 1 min. Default: 5 s. */
+        public Builder firstReadTimeout(Duration firstReadTimeout) {
+            requireNonNull(firstReadTimeout, "firstReadTimeout");
+            Checks.range("firstReadTimeout", firstReadTimeout, Duration.ZERO, Duration.ofMinutes(1));
+            this.firstReadTimeout = firstReadTimeout;
+            return this;
+        }
+
+        public ConsulConnectCertificates build() {
+            return new ConsulConnectCertificates(this);
+        }
+    }
+}
