@@ -30,6 +30,7 @@ import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.TlsVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -293,5 +294,30 @@ class TlsTest {
             assertThatThrownBy(() -> mesh.newCall(orders()).execute()).isInstanceOf(SSLHandshakeException.class);
             assertThat(meters.get("mesh.tls.failures").tags("reason", "expired").counter().count()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void shouldRefuseServerBelowMinimumVersionWhenTls13IsRequired() throws IOException {
+        server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(200).body("orders").build();
+            }
+        });
+        server.useHttps(new ProtocolLimitedSockets(
+                TestCertificates.serverSockets(TestCertificates.leaf(root, ORDERS_ID), root, root), "TLSv1.2"));
+        server.start();
+        ServiceInstance instance = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).build();
+        TlsSettings.Builder tls = TlsSettings.builder().trustRoots(rootsFile()).expectSpiffeId(ORDERS_ID);
+        try (MeshClient modern = mesh(instance, tls.build())) {
+            try (Response response = modern.newCall(orders()).execute()) {
+                assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_2);
+            }
+        }
+        try (MeshClient strict = mesh(instance, tls.minTlsVersion(TlsVersion.TLS_1_3).build())) {
+            assertThatThrownBy(() -> strict.newCall(orders()).execute()).isInstanceOf(SSLHandshakeException.class);
+        }
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 }
