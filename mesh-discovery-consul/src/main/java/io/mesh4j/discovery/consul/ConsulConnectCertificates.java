@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.api.ServiceNames;
 import io.mesh4j.api.Subscription;
-import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.internal.DaemonThreads;
@@ -96,9 +95,8 @@ public final class ConsulConnectCertificates implements CertificateSource {
 
     private ConsulConnectCertificates(Builder builder) {
         this.service = builder.service;
-        this.loopSettings = new BlockingQueryLoop.Settings(builder.agentUrl, builder.aclToken, builder.wait,
-                builder.minRequestInterval, builder.errorBackoffBase, builder.errorBackoffMax, builder.ticker);
-        this.firstReadTimeout = builder.firstReadTimeout;
+        this.loopSettings = builder.loopSettings();
+        this.firstReadTimeout = builder.firstReadTimeout();
     }
 
     /** Certificates for the calling service {@code service}, the one whose leaf certificate the client presents. */
@@ -288,81 +286,16 @@ public final class ConsulConnectCertificates implements CertificateSource {
         return "ConsulConnectCertificates{" + loopSettings.agentUrl + ", service " + service + '}';
     }
 
-    /** Builds {@link ConsulConnectCertificates}. Not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds {@link ConsulConnectCertificates}: the calling service here, the agent's address, token and timing in
+     * {@link AgentWatchBuilder} (first certificates awaited for 5 s by default). Not thread-safe.
+     */
+    public static final class Builder extends AgentWatchBuilder<Builder> {
         private final String service;
-        private String agentUrl = "http://127.0.0.1:8500";
-        @Nullable
-        private String aclToken;
-        private Duration wait = Duration.ofMinutes(5);
-        private Duration minRequestInterval = Duration.ofMillis(500);
-        private Ticker ticker = Ticker.system();
-        private Duration errorBackoffBase = Duration.ofSeconds(1);
-        private Duration errorBackoffMax = Duration.ofSeconds(60);
-        private Duration firstReadTimeout = Duration.ofSeconds(5);
 
         private Builder(String service) {
+            super(Duration.ofSeconds(5));
             this.service = ServiceNames.check("service", requireNonNull(service, "service"));
-        }
-
-        /** The agent's HTTP address. Default: {@code http://127.0.0.1:8500}. */
-        public Builder agentUrl(String agentUrl) {
-            requireNonNull(agentUrl, "agentUrl");
-            if (!agentUrl.startsWith("http://") && !agentUrl.startsWith("https://")) {
-                throw new IllegalArgumentException("agentUrl: '" + agentUrl + "' (expected: http:// or https://)");
-            }
-            this.agentUrl = agentUrl;
-            return this;
-        }
-
-        /** The ACL token with {@code service:write} on the service, sent as {@code X-Consul-Token}. Default: none. */
-        public Builder aclToken(@Nullable String aclToken) {
-            this.aclToken = aclToken;
-            return this;
-        }
-
-        /** How long a blocking query may wait for a change, 1 s to 10 min, whole seconds. Default: 5 min. */
-        public Builder wait(Duration wait) {
-            requireNonNull(wait, "wait");
-            Checks.range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
-            if (wait.toMillis() % 1_000 != 0) {
-                throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: whole seconds)");
-            }
-            this.wait = wait;
-            return this;
-        }
-
-        /** The shortest time between the starts of two queries of one endpoint, 0 to 1 min. Default: 500 ms. */
-        public Builder minRequestInterval(Duration minRequestInterval) {
-            requireNonNull(minRequestInterval, "minRequestInterval");
-            Checks.range("minRequestInterval", minRequestInterval, Duration.ZERO, Duration.ofMinutes(1));
-            this.minRequestInterval = minRequestInterval;
-            return this;
-        }
-
-        /** The clock that spaces queries. Default: {@link Ticker#system()}. */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /** The backoff after failures: from {@code base} (1 ms to 1 min), doubling up to {@code max}. */
-        public Builder errorBackoff(Duration base, Duration max) {
-            requireNonNull(base, "base");
-            requireNonNull(max, "max");
-            Checks.range("errorBackoffBase", base, Duration.ofMillis(1), Duration.ofMinutes(1));
-            Checks.range("errorBackoffMax", max, base, Duration.ofMinutes(10));
-            this.errorBackoffBase = base;
-            this.errorBackoffMax = max;
-            return this;
-        }
-
-        /** How long {@link #subscribe} waits for the first certificates, 0 to 1 min. Default: 5 s. */
-        public Builder firstReadTimeout(Duration firstReadTimeout) {
-            requireNonNull(firstReadTimeout, "firstReadTimeout");
-            Checks.range("firstReadTimeout", firstReadTimeout, Duration.ZERO, Duration.ofMinutes(1));
-            this.firstReadTimeout = firstReadTimeout;
-            return this;
         }
 
         public ConsulConnectCertificates build() {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.api.PolicySource;
 import io.mesh4j.api.Subscription;
-import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.internal.Checks;
 import io.mesh4j.api.internal.DaemonThreads;
@@ -80,10 +79,9 @@ public final class ConsulPolicySource implements PolicySource {
 
     private ConsulPolicySource(Builder builder) {
         this.key = builder.key;
-        this.loopSettings = new BlockingQueryLoop.Settings(builder.agentUrl, builder.aclToken, builder.wait,
-                builder.minRequestInterval, builder.errorBackoffBase, builder.errorBackoffMax, builder.ticker);
+        this.loopSettings = builder.loopSettings();
         this.datacenter = builder.datacenter;
-        this.firstReadTimeout = builder.firstReadTimeout;
+        this.firstReadTimeout = builder.firstReadTimeout();
     }
 
     /** A source for {@code key}, such as {@code mesh/policy}. */
@@ -259,22 +257,17 @@ public final class ConsulPolicySource implements PolicySource {
         return "ConsulPolicySource{" + loopSettings.agentUrl + ", key " + key + '}';
     }
 
-    /** Builds a {@link ConsulPolicySource}. Not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds a {@link ConsulPolicySource}: the key and datacenter here, the agent's address, token and timing in
+     * {@link AgentWatchBuilder} (first answer awaited for 2 s by default). Not thread-safe.
+     */
+    public static final class Builder extends AgentWatchBuilder<Builder> {
         private final String key;
-        private String agentUrl = "http://127.0.0.1:8500";
-        @Nullable
-        private String aclToken;
         @Nullable
         private String datacenter;
-        private Duration wait = Duration.ofMinutes(5);
-        private Duration minRequestInterval = Duration.ofMillis(500);
-        private Ticker ticker = Ticker.system();
-        private Duration errorBackoffBase = Duration.ofSeconds(1);
-        private Duration errorBackoffMax = Duration.ofSeconds(60);
-        private Duration firstReadTimeout = Duration.ofSeconds(2);
 
         private Builder(String key) {
+            super(Duration.ofSeconds(2));
             requireNonNull(key, "key");
             if (key.isEmpty() || key.startsWith("/")) {
                 throw new IllegalArgumentException("key: '" + key + "' (expected: a KV key such as mesh/policy)");
@@ -282,72 +275,9 @@ public final class ConsulPolicySource implements PolicySource {
             this.key = key;
         }
 
-        /** The agent's HTTP address. Default: {@code http://127.0.0.1:8500}. */
-        public Builder agentUrl(String agentUrl) {
-            requireNonNull(agentUrl, "agentUrl");
-            if (!agentUrl.startsWith("http://") && !agentUrl.startsWith("https://")) {
-                throw new IllegalArgumentException("agentUrl: '" + agentUrl + "' (expected: http:// or https://)");
-            }
-            this.agentUrl = agentUrl;
-            return this;
-        }
-
-        /** The ACL token with {@code key:read} on the key, sent as {@code X-Consul-Token}. Default: none. */
-        public Builder aclToken(@Nullable String aclToken) {
-            this.aclToken = aclToken;
-            return this;
-        }
-
         /** The datacenter whose KV store holds the key. Default: the agent's. */
         public Builder datacenter(@Nullable String datacenter) {
             this.datacenter = datacenter;
-            return this;
-        }
-
-        /** How long a blocking query may wait for a change, 1 s to 10 min, whole seconds. Default: 5 min. */
-        public Builder wait(Duration wait) {
-            requireNonNull(wait, "wait");
-            Checks.range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
-            if (wait.toMillis() % 1_000 != 0) {
-                throw new IllegalArgumentException("wait: " + Checks.format(wait) + " (expected: whole seconds)");
-            }
-            this.wait = wait;
-            return this;
-        }
-
-        /**
-         * The shortest time between the starts of two queries, 0 to 1 min, so that answers that come back at once
-         * (an index that did not block) cannot make the source spin. Default: 500 ms.
-         */
-        public Builder minRequestInterval(Duration minRequestInterval) {
-            requireNonNull(minRequestInterval, "minRequestInterval");
-            Checks.range("minRequestInterval", minRequestInterval, Duration.ZERO, Duration.ofMinutes(1));
-            this.minRequestInterval = minRequestInterval;
-            return this;
-        }
-
-        /** The clock that spaces queries. Default: {@link Ticker#system()}. */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /** The backoff after failures: from {@code base} (1 ms to 1 min), doubling up to {@code max}. */
-        public Builder errorBackoff(Duration base, Duration max) {
-            requireNonNull(base, "base");
-            requireNonNull(max, "max");
-            Checks.range("errorBackoffBase", base, Duration.ofMillis(1), Duration.ofMinutes(1));
-            Checks.range("errorBackoffMax", max, base, Duration.ofMinutes(10));
-            this.errorBackoffBase = base;
-            this.errorBackoffMax = max;
-            return this;
-        }
-
-        /** How long {@link #subscribe} waits for Consul's first answer, 0 to 1 min. Default: 2 s. */
-        public Builder firstReadTimeout(Duration firstReadTimeout) {
-            requireNonNull(firstReadTimeout, "firstReadTimeout");
-            Checks.range("firstReadTimeout", firstReadTimeout, Duration.ZERO, Duration.ofMinutes(1));
-            this.firstReadTimeout = firstReadTimeout;
             return this;
         }
 
