@@ -7,12 +7,18 @@ import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.resilience.RetryConfig;
 import io.mesh4j.resilience.TimeoutConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -98,9 +104,17 @@ class FaultMatrixTest {
         RESET_MID_RESPONSE_BODY(request -> new MockResponse.Builder().body("x".repeat(64 * 1024))
                 .onResponseBody(new SocketEffect.CloseSocket()).build()),
         NEVER_ANSWERS(request -> new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build()),
+        HEADERS_SLOWER_THAN_PER_TRY_TIMEOUT(request -> new MockResponse.Builder().body("late")
+                .headersDelay(2, TimeUnit.SECONDS).build()),
+        BODY_TRICKLES_SLOWER_THAN_PER_TRY_TIMEOUT(request -> new MockResponse.Builder().body("x".repeat(16))
+                .throttleBody(1, 1, TimeUnit.SECONDS).build()),
+        GARBAGE_STATUS_LINE(null),
         STATUS_503_RETRY_AFTER_0(request -> new MockResponse.Builder().code(503).addHeader("Retry-After", "0")
                 .build()),
         STATUS_503_RETRY_AFTER_1(request -> new MockResponse.Builder().code(503).addHeader("Retry-After", "1")
+                .build()),
+        STATUS_503_RETRY_AFTER_DATE(request -> new MockResponse.Builder().code(503).addHeader("Retry-After",
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(1)))
                 .build()),
         STATUS_429_RETRY_AFTER_0(request -> new MockResponse.Builder().code(429).addHeader("Retry-After", "0")
                 .build());
@@ -128,6 +142,10 @@ class FaultMatrixTest {
             cells.add(Arguments.of(Fault.RESET_AFTER_REQUEST_READ, kind,
                     mayResend ? answered(200, 1, 1) : failed(1)));
             cells.add(Arguments.of(Fault.NEVER_ANSWERS, kind, mayResend ? answered(200, 1, 1) : failed(1)));
+            cells.add(Arguments.of(Fault.HEADERS_SLOWER_THAN_PER_TRY_TIMEOUT, kind,
+                    mayResend ? answered(200, 1, 1) : failed(1)));
+            cells.add(Arguments.of(Fault.GARBAGE_STATUS_LINE, kind, mayResend ? answered(200, 1, 1) : failed(1)));
+            cells.add(Arguments.of(Fault.BODY_TRICKLES_SLOWER_THAN_PER_TRY_TIMEOUT, kind, answered(200, 1, 0)));
             // The answer began: the caller has it, and its body breaks off while read.
             cells.add(Arguments.of(Fault.RESET_MID_RESPONSE_BODY, kind, answered(200, 1, 0)));
             // 503 is retried where the request may be sent again, honouring Retry-After; 429 is not retried by
@@ -135,6 +153,8 @@ class FaultMatrixTest {
             cells.add(Arguments.of(Fault.STATUS_503_RETRY_AFTER_0, kind,
                     mayResend ? answered(200, 1, 1) : answered(503, 1, 0)));
             cells.add(Arguments.of(Fault.STATUS_503_RETRY_AFTER_1, kind,
+                    mayResend ? answered(200, 1, 1) : answered(503, 1, 0)));
+            cells.add(Arguments.of(Fault.STATUS_503_RETRY_AFTER_DATE, kind,
                     mayResend ? answered(200, 1, 1) : answered(503, 1, 0)));
             cells.add(Arguments.of(Fault.STATUS_429_RETRY_AFTER_0, kind, answered(429, 1, 0)));
         }
@@ -152,21 +172,43 @@ class FaultMatrixTest {
         }
     }
 
-    /** A loopback server that closes every connection it accepts at once, reading nothing. */
-    private int closingServer() throws IOException {
+    /**
+     * A loopback socket server: it closes every connection it accepts at once, reading nothing, or, with
+     * {@code garbage}, reads the request's head, counts it in {@code read}, and answers a line that is no HTTP.
+     */
+    private int rawServer(boolean garbage, AtomicInteger read) throws IOException {
         closing = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!closing.isClosed()) {
                 try (Socket socket = closing.accept()) {
-                    socket.setSoLinger(true, 0);
+                    if (garbage) {
+                        readHead(socket.getInputStream());
+                        read.incrementAndGet();
+                        socket.getOutputStream().write("HELLO WORLD\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        socket.getOutputStream().flush();
+                    } else {
+                        socket.setSoLinger(true, 0);
+                    }
                 } catch (IOException closed) {
-                    return;
+                    if (closing.isClosed()) {
+                        return;
+                    }
                 }
             }
-        }, "closing-server");
+        }, "raw-server");
         acceptor.setDaemon(true);
         acceptor.start();
         return closing.getLocalPort();
+    }
+
+    /** Reads up to the blank line that ends a request's head. */
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int b;
+        while (matched < end.length && (b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
     }
 
     private MockWebServer serve(AtomicInteger read, Function<RecordedRequest, MockResponse> answer) {
@@ -190,7 +232,9 @@ class FaultMatrixTest {
         } else if (fault == Fault.HOST_DOES_NOT_RESOLVE) {
             faulty = ServiceInstance.builder("orders", "orders-7.invalid", 8080).id("faulty").build();
         } else if (fault == Fault.RESET_BEFORE_REQUEST_READ) {
-            faulty = ServiceInstance.builder("orders", "127.0.0.1", closingServer()).id("faulty").build();
+            faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(false, faultyRead)).id("faulty").build();
+        } else if (fault == Fault.GARBAGE_STATUS_LINE) {
+            faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(true, faultyRead)).id("faulty").build();
         } else {
             MockWebServer server = serve(faultyRead, fault.answer);
             faulty = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id("faulty").build();
@@ -206,7 +250,7 @@ class FaultMatrixTest {
                 .defaultSettings(settings).build();
                 Response response = mesh.newCall(kind.request()).execute()) {
             status = response.code();
-            if (fault == Fault.RESET_MID_RESPONSE_BODY) {
+            if (fault == Fault.RESET_MID_RESPONSE_BODY || fault == Fault.BODY_TRICKLES_SLOWER_THAN_PER_TRY_TIMEOUT) {
                 assertThat(catchThrowable(() -> response.body().string()))
                         .as("the body breaks off").isInstanceOf(IOException.class);
             }
