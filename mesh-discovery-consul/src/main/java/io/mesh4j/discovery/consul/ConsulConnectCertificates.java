@@ -5,10 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.api.ServiceNames;
-import io.mesh4j.api.Subscription;
 import io.mesh4j.api.annotation.Nullable;
-import io.mesh4j.api.internal.Checks;
-import io.mesh4j.api.internal.DaemonThreads;
 import io.mesh4j.api.tls.CertificateBundle;
 import io.mesh4j.api.tls.CertificateSource;
 import java.io.IOException;
@@ -16,17 +13,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Consul Connect's certificates for a Connect-native client: the calling service's leaf certificate and the CA
@@ -51,34 +38,15 @@ import org.slf4j.LoggerFactory;
  * the problem is logged once and queries back off. {@link #subscribe} waits up to {@link Builder#firstReadTimeout}
  * for both endpoints' first answers. Thread-safe; close it when done.
  */
-public final class ConsulConnectCertificates implements CertificateSource {
-
-    private static final Logger log = LoggerFactory.getLogger(ConsulConnectCertificates.class);
+public final class ConsulConnectCertificates extends AgentWatch<CertificateBundle> implements CertificateSource {
 
     private final String service;
-    private final BlockingQueryLoop.Settings loopSettings;
-    private final Duration firstReadTimeout;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<Consumer<CertificateBundle>> listeners = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> firstBundle = new CompletableFuture<>();
-    private final List<BlockingQueryLoop> loops = new ArrayList<>(2);
-
-    @Nullable
-    private ExecutorService httpThreads;
-    @Nullable
-    private ScheduledThreadPoolExecutor scheduler;
-    private boolean started;
-    private volatile boolean closed;
-
     /** The latest answers of each endpoint, guarded by this object's monitor. */
     @Nullable
     private List<String> roots;
     @Nullable
     private Leaf leaf;
-    @Nullable
-    private volatile CertificateBundle bundle;
-    @Nullable
-    private String problem;
 
     /** The parts of a leaf answer a bundle needs. */
     private static final class Leaf {
@@ -94,9 +62,8 @@ public final class ConsulConnectCertificates implements CertificateSource {
     }
 
     private ConsulConnectCertificates(Builder builder) {
+        super("consul-connect", builder);
         this.service = builder.service;
-        this.loopSettings = builder.loopSettings();
-        this.firstReadTimeout = builder.firstReadTimeout();
     }
 
     /** Certificates for the calling service {@code service}, the one whose leaf certificate the client presents. */
@@ -110,48 +77,19 @@ public final class ConsulConnectCertificates implements CertificateSource {
     }
 
     @Override
-    public Subscription subscribe(Consumer<CertificateBundle> bundles) {
-        requireNonNull(bundles, "bundles");
-        start();
-        try {
-            firstBundle.get(firstReadTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            log.warn("Consul Connect gave no certificates for service '{}' within {}; calls wait for them",
-                    service, Checks.format(firstReadTimeout));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            listeners.add(bundles);
-            CertificateBundle now = bundle;
-            if (now != null) {
-                deliver(bundles, now);
-            }
-        }
-        return () -> listeners.remove(bundles);
+    List<BlockingQueryLoop> loops(HttpClient http, ScheduledExecutorService scheduler,
+            BlockingQueryLoop.Settings settings) {
+        return List.of(
+                new BlockingQueryLoop(http, scheduler, settings, "/v1/agent/connect/ca/roots",
+                        handler("CA roots", this::roots)),
+                new BlockingQueryLoop(http, scheduler, settings,
+                        "/v1/agent/connect/ca/leaf/" + HealthQueries.encode(service),
+                        handler("leaf certificate of service '" + service + "'", this::leaf)));
     }
 
-    private synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("Consul Connect certificates of service '" + service + "' are closed");
-        }
-        if (started) {
-            return;
-        }
-        started = true;
-        httpThreads = ConsulClients.daemonThreads("mesh4j-consul-connect-http");
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(httpThreads)
-                .build();
-        scheduler = DaemonThreads.scheduler("mesh4j-consul-connect");
-        loops.add(new BlockingQueryLoop(http, scheduler, loopSettings, "/v1/agent/connect/ca/roots",
-                handler("CA roots", this::roots)));
-        loops.add(new BlockingQueryLoop(http, scheduler, loopSettings,
-                "/v1/agent/connect/ca/leaf/" + HealthQueries.encode(service),
-                handler("leaf certificate of service '" + service + "'", this::leaf)));
-        loops.forEach(BlockingQueryLoop::start);
+    @Override
+    String noFirstValue() {
+        return "Consul Connect gave no certificates for service '" + service + "'; calls wait for them";
     }
 
     /** Parses one endpoint's answers with {@code parse}, which returns why an answer is unusable, or null. */
@@ -160,6 +98,7 @@ public final class ConsulConnectCertificates implements CertificateSource {
             @Override
             public String answered(int status, byte[] body) {
                 if (status == 404) {
+                    firstAnswered();
                     return "no " + what + " at the agent (HTTP 404)";
                 }
                 try {
@@ -173,6 +112,7 @@ public final class ConsulConnectCertificates implements CertificateSource {
             @Override
             public void failed(String why) {
                 problem("the query for the " + what + " failed: " + why);
+                firstAnswered();
             }
         };
     }
@@ -200,7 +140,7 @@ public final class ConsulConnectCertificates implements CertificateSource {
         synchronized (this) {
             if (!pems.equals(roots)) {
                 roots = List.copyOf(pems);
-                publish();
+                publishBoth();
             }
         }
         return null;
@@ -227,63 +167,22 @@ public final class ConsulConnectCertificates implements CertificateSource {
             if (leaf == null || !leaf.certificatePem.equals(next.certificatePem)
                     || !leaf.identityTemplate.equals(next.identityTemplate)) {
                 leaf = next;
-                publish();
+                publishBoth();
             }
         }
         return null;
     }
 
     /** Hands every subscriber a bundle of the latest roots and leaf, once both are known; holding the monitor. */
-    private void publish() {
-        if (roots == null || leaf == null || closed) {
-            return;
-        }
-        if (problem != null) {
-            log.info("Consul Connect answers again for service '{}'", service);
-            problem = null;
-        }
-        CertificateBundle next = new CertificateBundle(roots, leaf.certificatePem, leaf.privateKeyPem,
-                leaf.identityTemplate);
-        bundle = next;
-        for (Consumer<CertificateBundle> listener : listeners) {
-            deliver(listener, next);
-        }
-        firstBundle.complete(null);
-    }
-
-    private void deliver(Consumer<CertificateBundle> listener, CertificateBundle next) {
-        try {
-            listener.accept(next);
-        } catch (RuntimeException e) {
-            log.warn("A listener of the Consul Connect certificates of service '{}' failed", service, e);
-        }
-    }
-
-    private synchronized void problem(String what) {
-        if (!Objects.equals(what, problem)) {
-            problem = what;
-            log.warn("Consul Connect certificates of service '{}': {}; the certificates in use stay", service,
-                    what);
-        }
-    }
-
-    /** Stops the queries and their threads; subscribers get nothing more. Idempotent. */
-    @Override
-    public synchronized void close() {
-        closed = true;
-        listeners.clear();
-        loops.forEach(BlockingQueryLoop::stop);
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (httpThreads != null) {
-            httpThreads.shutdownNow();
+    private void publishBoth() {
+        if (roots != null && leaf != null) {
+            publish(new CertificateBundle(roots, leaf.certificatePem, leaf.privateKeyPem, leaf.identityTemplate));
         }
     }
 
     @Override
     public String toString() {
-        return "ConsulConnectCertificates{" + loopSettings.agentUrl + ", service " + service + '}';
+        return "ConsulConnectCertificates{" + agentUrl() + ", service " + service + '}';
     }
 
     /**

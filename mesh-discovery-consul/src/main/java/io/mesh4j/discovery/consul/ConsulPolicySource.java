@@ -5,27 +5,14 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesh4j.api.PolicySource;
-import io.mesh4j.api.Subscription;
 import io.mesh4j.api.annotation.Nullable;
-import io.mesh4j.api.internal.Checks;
-import io.mesh4j.api.internal.DaemonThreads;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A routing policy document ({@code docs/POLICY.md}) kept under one key of Consul's KV store, watched with blocking
@@ -50,38 +37,17 @@ import org.slf4j.LoggerFactory;
  * by the JDK's non-blocking HTTP client without a thread while it waits. {@link #subscribe} waits up to
  * {@link Builder#firstReadTimeout} for the first answer, so a client built with it starts with the stored policy.
  */
-public final class ConsulPolicySource implements PolicySource {
-
-    private static final Logger log = LoggerFactory.getLogger(ConsulPolicySource.class);
+public final class ConsulPolicySource extends AgentWatch<String> implements PolicySource {
 
     private final String key;
-    private final BlockingQueryLoop.Settings loopSettings;
     @Nullable
     private final String datacenter;
-    private final Duration firstReadTimeout;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
-
-    @Nullable
-    private ExecutorService httpThreads;
-    @Nullable
-    private ScheduledThreadPoolExecutor scheduler;
-    @Nullable
-    private BlockingQueryLoop loop;
-    private boolean started;
-    private volatile boolean closed;
-    /** What was last logged as wrong, so each problem is logged once; written by the loop's one thread at a time. */
-    @Nullable
-    private String problem;
-    @Nullable
-    private volatile String document;
 
     private ConsulPolicySource(Builder builder) {
+        super("consul-policy", builder);
         this.key = builder.key;
-        this.loopSettings = builder.loopSettings();
         this.datacenter = builder.datacenter;
-        this.firstReadTimeout = builder.firstReadTimeout();
     }
 
     /** A source for {@code key}, such as {@code mesh/policy}. */
@@ -99,69 +65,40 @@ public final class ConsulPolicySource implements PolicySource {
     }
 
     @Override
-    public Subscription subscribe(Consumer<String> documents) {
-        requireNonNull(documents, "documents");
-        start();
-        try {
-            firstAnswer.get(firstReadTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            log.warn("Consul gave no policy under key '{}' within {}; the client starts without it and keeps"
-                    + " watching", key, Checks.format(firstReadTimeout));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            listeners.add(documents);
-            String now = document;
-            if (now != null) {
-                deliver(documents, now);
-            }
-        }
-        return () -> listeners.remove(documents);
-    }
-
-    private synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("Consul policy source for key '" + key + "' is closed");
-        }
-        if (started) {
-            return;
-        }
-        started = true;
-        httpThreads = ConsulClients.daemonThreads("mesh4j-consul-policy-http");
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(httpThreads)
-                .build();
-        scheduler = DaemonThreads.scheduler("mesh4j-consul-policy");
+    List<BlockingQueryLoop> loops(HttpClient http, ScheduledExecutorService scheduler,
+            BlockingQueryLoop.Settings settings) {
         StringBuilder path = new StringBuilder("/v1/kv/").append(encodeKey(key));
         if (datacenter != null) {
             path.append("?dc=").append(HealthQueries.encode(datacenter));
         }
-        loop = new BlockingQueryLoop(http, scheduler, loopSettings, path.toString(), new BlockingQueryLoop.Handler() {
-            @Override
-            public String answered(int status, byte[] body) {
-                return answer(status, body);
-            }
+        return List.of(new BlockingQueryLoop(http, scheduler, settings, path.toString(),
+                new BlockingQueryLoop.Handler() {
+                    @Override
+                    public String answered(int status, byte[] answer) {
+                        return answer(status, answer);
+                    }
 
-            @Override
-            public void failed(String why) {
-                problem("the query for key '" + key + "' failed: " + why);
-                firstAnswer.complete(null);
-            }
-        });
-        loop.start();
+                    @Override
+                    public void failed(String why) {
+                        problem("the query for key '" + key + "' failed: " + why);
+                        firstAnswered();
+                    }
+                }));
+    }
+
+    @Override
+    String noFirstValue() {
+        return "Consul gave no policy under key '" + key + "'; the client starts without it and keeps watching";
     }
 
     @Nullable
     private String answer(int status, byte[] body) {
-        if (closed) {
+        if (isClosed()) {
             return null;
         }
         if (status == 404) {
             problem("no key '" + key + "' in Consul's KV store");
-            firstAnswer.complete(null);
+            firstAnswered();
             return null;
         }
         String found;
@@ -172,16 +109,12 @@ public final class ConsulPolicySource implements PolicySource {
         }
         if (found == null) {
             problem("key '" + key + "' has no value");
+            firstAnswered();
+        } else if (!found.equals(latest())) {
+            publish(found);
         } else {
-            if (problem != null) {
-                log.info("Consul gives a policy under key '{}' again", key);
-                problem = null;
-            }
-            if (!found.equals(document)) {
-                publish(found);
-            }
+            firstAnswered();
         }
-        firstAnswer.complete(null);
         return null;
     }
 
@@ -202,28 +135,6 @@ public final class ConsulPolicySource implements PolicySource {
         return new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8);
     }
 
-    private synchronized void publish(String found) {
-        document = found;
-        for (Consumer<String> listener : listeners) {
-            deliver(listener, found);
-        }
-    }
-
-    private void deliver(Consumer<String> listener, String found) {
-        try {
-            listener.accept(found);
-        } catch (RuntimeException e) {
-            log.warn("A listener of the Consul policy under key '{}' failed", key, e);
-        }
-    }
-
-    private void problem(String what) {
-        if (!Objects.equals(what, problem)) {
-            problem = what;
-            log.warn("Consul policy source: {}; the policy in effect stays", what);
-        }
-    }
-
     /** Encodes each segment of the key, keeping its slashes. */
     private static String encodeKey(String key) {
         StringBuilder encoded = new StringBuilder();
@@ -236,25 +147,9 @@ public final class ConsulPolicySource implements PolicySource {
         return encoded.toString();
     }
 
-    /** Stops the query loop and its threads; subscribers get nothing more. Idempotent. */
-    @Override
-    public synchronized void close() {
-        closed = true;
-        listeners.clear();
-        if (loop != null) {
-            loop.stop();
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (httpThreads != null) {
-            httpThreads.shutdownNow();
-        }
-    }
-
     @Override
     public String toString() {
-        return "ConsulPolicySource{" + loopSettings.agentUrl + ", key " + key + '}';
+        return "ConsulPolicySource{" + agentUrl() + ", key " + key + '}';
     }
 
     /**
