@@ -340,4 +340,77 @@ class ConsulDiscoveryTest {
 
         assertThat(sentIndexes()).as("first query plus the burst of 2").hasSize(3);
     }
+
+    @Test
+    void shouldKeepLastGoodInstancesWithoutSpinningWhenTokenIsRefused() {
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("acl").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withHeader("X-Consul-Index", "7").withBody(redis("10.0.0.1:8001")))
+                .willSetStateTo("revoked"));
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("acl").whenScenarioStateIs("revoked")
+                .willReturn(aResponse().withStatus(403).withBody("ACL not found")));
+        discovery = builder().errorBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build();
+
+        assertThat(discovery.instances("redis")).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sentIndexes().size() >= 4);
+
+        assertThat(discovery.instances("redis")).extracting(ServiceInstance::host).containsExactly("10.0.0.1");
+        assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.WARN)).hasSize(1);
+        int sent = sentIndexes().size();
+        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(sentIndexes().size() - sent).as("queries in half a second of backing off, 100 to 200 ms each")
+                .isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void shouldTellEmptySetAndKeepServiceKnownWhenNoInstancePasses() {
+        stubStep(Scenario.STARTED, "-", "10", redis("10.0.0.1:8001"), "s1");
+        stubStep("s1", "10", "11", "[]", "s2");
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("index").whenScenarioStateIs("s2")
+                .willReturn(aResponse().withHeader("X-Consul-Index", "11").withFixedDelay(2_000).withBody("[]")));
+        discovery = builder().build();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+
+        discovery.subscribe("redis", (service, instances) -> sizes.add(instances.size()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sizes.size() == 2);
+        assertThat(sizes).containsExactly(1, 0);
+        assertThat(discovery.instances("redis")).as("known, with no instance").isEmpty();
+    }
+
+    @Test
+    void shouldTellEachFlapAndAgreeWithSubscribersWhenInstanceComesAndGoes() {
+        String a = redis("10.0.0.1:8001");
+        String ab = redis("10.0.0.1:8001", "10.0.0.2:8002");
+        stubStep(Scenario.STARTED, "-", "10", a, "s1");
+        stubStep("s1", "10", "11", ab, "s2");
+        stubStep("s2", "11", "12", a, "s3");
+        stubStep("s3", "12", "13", ab, "s4");
+        stubStep("s4", "13", "14", a, "s5");
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).inScenario("index").whenScenarioStateIs("s5")
+                .willReturn(aResponse().withHeader("X-Consul-Index", "14").withFixedDelay(2_000).withBody(a)));
+        discovery = builder().build();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+
+        discovery.subscribe("redis", (service, instances) -> sizes.add(instances.size()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sizes.size() == 5);
+        assertThat(sizes).containsExactly(1, 2, 1, 2, 1);
+        assertThat(discovery.instances("redis")).hasSize(sizes.get(sizes.size() - 1));
+    }
+
+    @Test
+    void shouldAnswerUnknownFirstThenKnowServiceWhenAgentIsSlow() {
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).withQueryParam("index", absent())
+                .willReturn(aResponse().withHeader("X-Consul-Index", "7").withFixedDelay(1_000)
+                        .withBody(redis("10.0.0.1:8001"))));
+        consul.stubFor(get(urlPathEqualTo(HEALTH)).withQueryParam("index", equalTo("7"))
+                .willReturn(aResponse().withHeader("X-Consul-Index", "7").withFixedDelay(2_000)
+                        .withBody(redis("10.0.0.1:8001"))));
+        discovery = builder().firstLookupTimeout(Duration.ofMillis(100)).build();
+
+        assertThat(discovery.instances("redis")).as("not known within the first lookup's 100 ms").isNull();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.instances("redis"))
+                .extracting(ServiceInstance::host).containsExactly("10.0.0.1"));
+    }
 }
