@@ -1,0 +1,204 @@
+package io.mesh4j.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mesh4j.api.ServiceInstance;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bounded soak (issue 15): 8 threads call through one mesh client, sync and async, GET and POST, for
+ * {@code mesh4j.soak.seconds} (10 by default) while 5 loopback backends turn slow, fail, reset connections and leave
+ * and rejoin discovery. Invariants: every call ends exactly once, with a response or an {@code IOException}; no POST
+ * is read twice; the backends read exactly the attempts the mesh counted; after {@code close()} the threads of
+ * Mesh4j are back to those alive before the test, and the client's idle connections are gone. Prints its figures
+ * for {@code docs/RELIABILITY.md}. A longer run: {@code -Dmesh4j.soak.seconds=60}.
+ */
+class SoakTest {
+
+    /** What a backend does with the requests it reads. */
+    private enum Mode { OK, SLOW, FAIL, RESET }
+
+    @Test
+    void shouldEndEveryCallOnceAndAddUpWhenBackendsMisbehaveUnderLoad() throws Exception {
+        long seconds = Long.getLong("mesh4j.soak.seconds", 10);
+        Set<Thread> baseline = meshThreads();
+        Map<String, AtomicInteger> postsRead = new ConcurrentHashMap<>();
+        AtomicLong serverReads = new AtomicLong();
+        List<AtomicReference<Mode>> modes = new ArrayList<>();
+        List<MockWebServer> servers = new ArrayList<>();
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+            modes.add(mode);
+            MockWebServer server = Backends.serve(request -> {
+                serverReads.incrementAndGet();
+                if ("POST".equals(request.getMethod())) {
+                    postsRead.computeIfAbsent(request.getHeaders().get("X-Call"), id -> new AtomicInteger())
+                            .incrementAndGet();
+                }
+                switch (mode.get()) {
+                    case SLOW:
+                        return new MockResponse.Builder().body("slow").headersDelay(20, TimeUnit.MILLISECONDS)
+                                .build();
+                    case FAIL:
+                        return new MockResponse.Builder().code(503).build();
+                    case RESET:
+                        return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
+                    default:
+                        return new MockResponse.Builder().body("ok").build();
+                }
+            });
+            servers.add(server);
+            instances.add(ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id("backend-" + i)
+                    .build());
+        }
+        StaticDiscovery discovery = StaticDiscovery.of(instances);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        MeshClient mesh = MeshClient.builder().discovery(discovery).meterRegistry(meters).build();
+        Map<Long, AtomicInteger> ends = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        AtomicLong ids = new AtomicLong();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService threads = Executors.newFixedThreadPool(9);
+        try {
+            Future<?> chaos = threads.submit(() -> {
+                Random random = new Random(42);
+                while (System.nanoTime() < until) {
+                    int victim = random.nextInt(5);
+                    modes.get(victim).set(Mode.values()[random.nextInt(Mode.values().length)]);
+                    if (random.nextInt(4) == 0) {
+                        List<ServiceInstance> some = new ArrayList<>(instances);
+                        some.remove(random.nextInt(some.size()));
+                        discovery.setInstances("orders", some);
+                    } else {
+                        discovery.setInstances("orders", instances);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+                return null;
+            });
+            List<Future<?>> callers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                callers.add(threads.submit(() -> {
+                    while (System.nanoTime() < until) {
+                        long id = ids.incrementAndGet();
+                        boolean post = id % 3 == 0;
+                        Request.Builder request = new Request.Builder().url("http://orders/v1/items")
+                                .header("X-Call", Long.toString(id));
+                        if (post) {
+                            request.post(RequestBody.create("{}", MediaType.get("application/json")));
+                        }
+                        ends.put(id, new AtomicInteger());
+                        String outcome;
+                        if (thread % 2 == 0) {
+                            outcome = sync(mesh.newCall(request.build()), ends.get(id));
+                        } else {
+                            outcome = async(mesh.newCall(request.build()), ends.get(id)).get(30, TimeUnit.SECONDS);
+                        }
+                        outcomes.computeIfAbsent(outcome, key -> new AtomicInteger()).incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> caller : callers) {
+                caller.get(seconds + 60, TimeUnit.SECONDS);
+            }
+            chaos.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(ends.values()).as("every call ended exactly once").allSatisfy(count ->
+                assertThat(count.get()).isEqualTo(1));
+        assertThat(outcomes.keySet()).as("responses or IOExceptions only")
+                .allMatch(outcome -> outcome.startsWith("HTTP ") || outcome.startsWith("io")
+                        || outcome.startsWith("java.io") || outcome.startsWith("javax.net"));
+        assertThat(postsRead.values()).as("no POST read twice").allSatisfy(count ->
+                assertThat(count.get()).isEqualTo(1));
+        double attempts = meters.find("mesh.client.attempts").counters().stream().mapToDouble(Counter::count).sum();
+        assertThat(serverReads.get()).as("backends read exactly the attempts the mesh counted")
+                .isEqualTo((long) attempts);
+
+        mesh.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> baseline.containsAll(meshThreads()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.okHttpClient().connectionPool().connectionCount()
+                == 0);
+        servers.forEach(MockWebServer::close);
+        System.out.printf("soak %d s: %d calls, %d attempts read by backends, outcomes %s, POSTs read twice: 0%n",
+                seconds, ends.size(), serverReads.get(), outcomes);
+    }
+
+    /** The live threads of Mesh4j, of this test's client and of any a test before it left. */
+    private static Set<Thread> meshThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("mesh4j-") && thread.isAlive())
+                .collect(Collectors.toSet());
+    }
+
+    /** Sends {@code call} on this thread; its outcome as a status or an exception's class. */
+    private static String sync(Call call, AtomicInteger ended) {
+        try (Response response = call.execute()) {
+            response.body().string();
+            ended.incrementAndGet();
+            return "HTTP " + response.code();
+        } catch (IOException e) {
+            ended.incrementAndGet();
+            return e.getClass().getName();
+        }
+    }
+
+    /** Enqueues {@code call}; its outcome as a status or an exception's class, counting every callback. */
+    private static CompletableFuture<String> async(Call call, AtomicInteger ended) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call failed, IOException e) {
+                ended.incrementAndGet();
+                outcome.complete(e.getClass().getName());
+            }
+
+            @Override
+            public void onResponse(Call answered, Response response) {
+                try (response) {
+                    response.body().string();
+                    outcome.complete("HTTP " + response.code());
+                } catch (IOException e) {
+                    outcome.complete(e.getClass().getName());
+                } finally {
+                    ended.incrementAndGet();
+                }
+            }
+        });
+        return outcome;
+    }
+}
