@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -31,6 +34,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -92,8 +96,9 @@ class FaultMatrixTest {
     }
 
     /**
-     * The faults of the first instance. Those without an answer are no HTTP server: nothing listens, the host does
-     * not resolve, or a raw socket server closes each connection as it accepts it, before reading a byte.
+     * The faults of the first instance. Those without an answer are set up by the test itself: nothing listens, the
+     * host does not resolve, a raw socket server closes each connection at once or answers a line that is no HTTP,
+     * or both instances speak TLS and only the healthy one's certificate is trusted.
      */
     enum Fault {
         CONNECTION_REFUSED(null),
@@ -109,6 +114,7 @@ class FaultMatrixTest {
         BODY_TRICKLES_SLOWER_THAN_PER_TRY_TIMEOUT(request -> new MockResponse.Builder().body("x".repeat(16))
                 .throttleBody(1, 1, TimeUnit.SECONDS).build()),
         GARBAGE_STATUS_LINE(null),
+        TLS_CERTIFICATE_UNTRUSTED(null),
         STATUS_503_RETRY_AFTER_0(request -> new MockResponse.Builder().code(503).addHeader("Retry-After", "0")
                 .build()),
         STATUS_503_RETRY_AFTER_1(request -> new MockResponse.Builder().code(503).addHeader("Retry-After", "1")
@@ -136,6 +142,8 @@ class FaultMatrixTest {
             // Nothing was sent: every kind goes to the next instance.
             cells.add(Arguments.of(Fault.CONNECTION_REFUSED, kind, answered(200, 0, 1)));
             cells.add(Arguments.of(Fault.HOST_DOES_NOT_RESOLVE, kind, answered(200, 0, 1)));
+            // The handshake fails before HTTP sends a byte: as good as refused.
+            cells.add(Arguments.of(Fault.TLS_CERTIFICATE_UNTRUSTED, kind, answered(200, 0, 1)));
             // Sent, whether read or not: only what may be sent again is.
             cells.add(Arguments.of(Fault.RESET_BEFORE_REQUEST_READ, kind,
                     mayResend ? answered(200, 0, 1) : failed(0)));
@@ -163,6 +171,8 @@ class FaultMatrixTest {
 
     private final List<MockWebServer> servers = new ArrayList<>();
     private ServerSocket closing;
+    @TempDir
+    Path files;
 
     @AfterEach
     void stop() throws IOException {
@@ -211,6 +221,23 @@ class FaultMatrixTest {
         }
     }
 
+    /** A TLS server presenting {@code certificate}, signed by {@code issuer}, answering 200 and counting reads. */
+    private ServiceInstance tlsServer(AtomicInteger read, TestCertificates.Held certificate,
+            TestCertificates.Held issuer, String id) throws IOException {
+        MockWebServer server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                read.incrementAndGet();
+                return new MockResponse.Builder().code(200).body("ok").build();
+            }
+        });
+        server.useHttps(TestCertificates.serverSockets(certificate, issuer, issuer));
+        server.start();
+        servers.add(server);
+        return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id(id).build();
+    }
+
     private MockWebServer serve(AtomicInteger read, Function<RecordedRequest, MockResponse> answer) {
         MockWebServer server = Backends.serve(request -> {
             read.incrementAndGet();
@@ -226,28 +253,42 @@ class FaultMatrixTest {
             throws IOException {
         AtomicInteger faultyRead = new AtomicInteger();
         AtomicInteger healthyRead = new AtomicInteger();
+        ServiceSettings.Builder settings = ServiceSettings.custom();
         ServiceInstance faulty;
-        if (fault == Fault.CONNECTION_REFUSED) {
-            faulty = ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("faulty").build();
-        } else if (fault == Fault.HOST_DOES_NOT_RESOLVE) {
-            faulty = ServiceInstance.builder("orders", "orders-7.invalid", 8080).id("faulty").build();
-        } else if (fault == Fault.RESET_BEFORE_REQUEST_READ) {
-            faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(false, faultyRead)).id("faulty").build();
-        } else if (fault == Fault.GARBAGE_STATUS_LINE) {
-            faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(true, faultyRead)).id("faulty").build();
+        ServiceInstance healthy;
+        if (fault == Fault.TLS_CERTIFICATE_UNTRUSTED) {
+            // Both instances speak TLS; only the healthy one's certificate comes from the root the service trusts.
+            TestCertificates.Held root = TestCertificates.authority("trusted root");
+            TestCertificates.Held stranger = TestCertificates.authority("unknown root");
+            faulty = tlsServer(faultyRead, TestCertificates.leaf(stranger, "orders.internal"), stranger, "faulty");
+            healthy = tlsServer(healthyRead, TestCertificates.leaf(root, "orders.internal"), root, "healthy");
+            Path roots = Files.writeString(files.resolve("roots.pem"), root.certificatePem());
+            settings.tls(TlsSettings.builder().trustRoots(roots).expectDnsNames("orders.internal").build());
         } else {
-            MockWebServer server = serve(faultyRead, fault.answer);
-            faulty = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id("faulty").build();
+            if (fault == Fault.CONNECTION_REFUSED) {
+                faulty = ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("faulty").build();
+            } else if (fault == Fault.HOST_DOES_NOT_RESOLVE) {
+                faulty = ServiceInstance.builder("orders", "orders-7.invalid", 8080).id("faulty").build();
+            } else if (fault == Fault.RESET_BEFORE_REQUEST_READ) {
+                faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(false, faultyRead)).id("faulty")
+                        .build();
+            } else if (fault == Fault.GARBAGE_STATUS_LINE) {
+                faulty = ServiceInstance.builder("orders", "127.0.0.1", rawServer(true, faultyRead)).id("faulty")
+                        .build();
+            } else {
+                MockWebServer server = serve(faultyRead, fault.answer);
+                faulty = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id("faulty").build();
+            }
+            MockWebServer good = serve(healthyRead, request -> new MockResponse.Builder().code(200).body("ok")
+                    .build());
+            healthy = ServiceInstance.builder("orders", "127.0.0.1", good.getPort()).id("healthy").build();
         }
-        MockWebServer good = serve(healthyRead, request -> new MockResponse.Builder().code(200).body("ok").build());
-        ServiceInstance healthy = ServiceInstance.builder("orders", "127.0.0.1", good.getPort()).id("healthy").build();
-        ServiceSettings settings = ServiceSettings.custom().balancer(new InOrderBalancers())
+        settings.balancer(new InOrderBalancers())
                 .retry(RetryConfig.custom().backoffBase(Duration.ZERO).backoffMax(Duration.ZERO).build())
-                .timeouts(TimeoutConfig.custom().perTryTimeout(Duration.ofMillis(300)).build())
-                .build();
+                .timeouts(TimeoutConfig.custom().perTryTimeout(Duration.ofMillis(300)).build());
         int status;
         try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(faulty, healthy))
-                .defaultSettings(settings).build();
+                .defaultSettings(settings.build()).build();
                 Response response = mesh.newCall(kind.request()).execute()) {
             status = response.code();
             if (fault == Fault.RESET_MID_RESPONSE_BODY || fault == Fault.BODY_TRICKLES_SLOWER_THAN_PER_TRY_TIMEOUT) {

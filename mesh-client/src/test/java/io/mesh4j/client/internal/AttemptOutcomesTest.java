@@ -23,6 +23,10 @@ class AttemptOutcomesTest {
     void shouldTreatTimeoutsAsPossiblySentWhenClassifyingFailures() {
         assertThat(AttemptOutcomes.ofFailure(new ConnectException("refused"), false))
                 .isEqualTo(AttemptOutcome.CONNECT_FAILURE);
+        assertThat(AttemptOutcomes.ofFailure(new javax.net.ssl.SSLHandshakeException("untrusted"), false))
+                .as("HTTP sends nothing before the handshake").isEqualTo(AttemptOutcome.CONNECT_FAILURE);
+        assertThat(AttemptOutcomes.ofFailure(new javax.net.ssl.SSLException("closed while reading"), false))
+                .isEqualTo(AttemptOutcome.NETWORK_FAILURE);
         assertThat(AttemptOutcomes.ofFailure(new UnknownHostException("h"), false))
                 .isEqualTo(AttemptOutcome.CONNECT_FAILURE);
         assertThat(AttemptOutcomes.ofFailure(new SocketTimeoutException("connect timed out"), false))
