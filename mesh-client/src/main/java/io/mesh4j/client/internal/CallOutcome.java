@@ -14,7 +14,8 @@ enum CallOutcome {
     NO_INSTANCE,
     CIRCUIT_OPEN,
     RATE_LIMITED,
-    CONCURRENCY_LIMITED;
+    CONCURRENCY_LIMITED,
+    REQUEST_TOO_LARGE;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

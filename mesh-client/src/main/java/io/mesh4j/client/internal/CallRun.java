@@ -4,6 +4,7 @@ import io.mesh4j.api.CircuitOpenException;
 import io.mesh4j.api.MeshException;
 import io.mesh4j.api.NoHealthyInstanceException;
 import io.mesh4j.api.RateLimitedException;
+import io.mesh4j.api.RequestTooLargeException;
 import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.Ticker;
 import io.mesh4j.api.annotation.Nullable;
@@ -158,14 +159,21 @@ final class CallRun implements RequestContext, RoutedRequest {
     }
 
     /**
-     * Asks the service's guard (rate limit, concurrency limit, circuit breaker) to admit the call and starts the
-     * retry budget's count of it. Returns {@code null} when admitted; the service's fallback answer when its circuit
+     * Checks the request against the client's {@code limits}, then asks the service's guard (rate limit,
+     * concurrency limit, circuit breaker) to admit the call and starts the retry budget's count of it. Returns {@code null} when admitted; the service's fallback answer when its circuit
      * is open and it has one, or the route's injected abort, without asking the guard: the call has then ended.
      *
-     * @throws MeshException the guard's refusal, when there is no fallback; the call has ended
+     * @throws MeshException a {@link RequestTooLargeException}, or the guard's refusal when there is no fallback; the
+     *     call has ended
      */
     @Nullable
-    Response admit() throws MeshException {
+    Response admit(RequestLimits limits) throws MeshException {
+        RequestTooLargeException tooLarge = limits.check(request.headers(), service.name());
+        if (tooLarge != null) {
+            ended = true;
+            scope.end(null, tooLarge, CallOutcome.REQUEST_TOO_LARGE);
+            throw tooLarge;
+        }
         Fault fault = route.fault();
         if (fault != null && fault.aborts(ThreadLocalRandom.current().nextLong())) {
             ended = true;

@@ -84,7 +84,7 @@ public final class MeshCall implements Call {
         ScheduledExecutorService scheduler = routing.mayHedge() ? handler.registry().scheduler(host) : null;
         CallRun run = new CallRun(service, routing, request, handler.telemetry(), handler.ticker(),
                 timeout.timeoutNanos(), scheduler != null);
-        Response fallback = run.admit();
+        Response fallback = run.admit(handler.limits());
         if (fallback != null) {
             return fallback;
         }
@@ -145,7 +145,7 @@ public final class MeshCall implements Call {
                 timeout.timeoutNanos(), true);
         Endpoint first;
         try {
-            Response fallback = run.admit();
+            Response fallback = run.admit(handler.limits());
             if (fallback != null) {
                 answer(callback, fallback);
                 return;

@@ -49,21 +49,25 @@ public final class MeshCallHandler {
     private final ChainSender chainSender = new ChainSender();
     private final Mirroring mirroring;
     private final Supplier<OkHttpClient> meshClient;
+    private final RequestLimits limits;
 
     /**
      * @param maxMirrorsInFlight the bound on mirror copies in flight for the client
+     * @param limits the most headers and header bytes a call may carry
      * @param meshClient the mesh's own client ({@code MeshClient.okHttpClient()}): it sends the mirror copies of calls
      *     made through the interceptor (calls the mesh runs send theirs through their own attempt client), and runs
      *     the calls to services with TLS settings of their own that reach its interceptor
      */
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient) {
+            Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient, RequestLimits limits) {
         this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Sleeper.SYSTEM, maxMirrorsInFlight,
-                meshClient);
+                meshClient, limits);
     }
 
     MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient) {
+            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient,
+            RequestLimits limits) {
+        this.limits = requireNonNull(limits, "limits");
         this.mirroring = new Mirroring(registry, telemetry, maxMirrorsInFlight);
         this.meshClient = requireNonNull(meshClient, "meshClient");
         this.registry = requireNonNull(registry, "registry");
@@ -117,7 +121,7 @@ public final class MeshCallHandler {
                 ? original.withRetryOnConnectionFailure(false)
                 : original;
         CallRun run = new CallRun(service, service.routing(), request, telemetry, ticker, 0, false);
-        Response fallback = run.admit();
+        Response fallback = run.admit(limits);
         if (fallback != null) {
             return fallback;
         }
@@ -209,6 +213,10 @@ public final class MeshCallHandler {
     /** A call of {@code client} (which carries this handler's interceptor) that the mesh runs attempt by attempt. */
     public okhttp3.Call newCall(OkHttpClient client, Request request) {
         return new MeshCall(this, client, request);
+    }
+
+    RequestLimits limits() {
+        return limits;
     }
 
     Mirroring mirroring() {
