@@ -4,9 +4,11 @@ import io.mesh4j.api.ServiceInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -47,6 +49,37 @@ final class Backends implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return server;
+    }
+
+    /**
+     * Starts a loopback HTTPS server with {@code sockets} that answers every request with {@code answer}, asking each
+     * client for a certificate when {@code requireClientCertificate}.
+     */
+    static MockWebServer serveTls(SSLSocketFactory sockets, boolean requireClientCertificate,
+            Function<RecordedRequest, MockResponse> answer) {
+        MockWebServer server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return answer.apply(request);
+            }
+        });
+        server.useHttps(sockets);
+        if (requireClientCertificate) {
+            server.requireClientAuth();
+        }
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return server;
+    }
+
+    /** The subject of the certificate the client of {@code request} presented. */
+    static String clientSubject(RecordedRequest request) {
+        return ((X509Certificate) request.getHandshake().peerCertificates().get(0)).getSubjectX500Principal()
+                .getName();
     }
 
     MockWebServer get(int index) {

@@ -18,17 +18,14 @@ import io.mesh4j.discovery.consul.ConsulConnectCertificates;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -123,19 +120,11 @@ class ConsulConnectTest {
 
     /** An {@code orders} instance presenting a Connect certificate signed by {@code root}, trusting both roots. */
     private ServiceInstance orders(TestCertificates.Held root) throws IOException {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                X509Certificate client = (X509Certificate) request.getHandshake().peerCertificates().get(0);
-                clients.add(client.getSubjectX500Principal().getName());
-                return new MockResponse.Builder().code(200).body("orders").build();
-            }
-        });
-        server.useHttps(TestCertificates.serverSockets(TestCertificates.leaf(root, PREFIX + "orders"), root,
-                firstRoot, secondRoot));
-        server.requireClientAuth();
-        server.start();
+        MockWebServer server = Backends.serveTls(TestCertificates.serverSockets(
+                TestCertificates.leaf(root, PREFIX + "orders"), root, firstRoot, secondRoot), true, request -> {
+                    clients.add(Backends.clientSubject(request));
+                    return new MockResponse.Builder().code(200).body("orders").build();
+                });
         servers.add(server);
         return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id("orders-" + servers.size())
                 .build();

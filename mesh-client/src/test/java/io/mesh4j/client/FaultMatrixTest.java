@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -224,16 +223,11 @@ class FaultMatrixTest {
     /** A TLS server presenting {@code certificate}, signed by {@code issuer}, answering 200 and counting reads. */
     private ServiceInstance tlsServer(AtomicInteger read, TestCertificates.Held certificate,
             TestCertificates.Held issuer, String id) throws IOException {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                read.incrementAndGet();
-                return new MockResponse.Builder().code(200).body("ok").build();
-            }
-        });
-        server.useHttps(TestCertificates.serverSockets(certificate, issuer, issuer));
-        server.start();
+        MockWebServer server = Backends.serveTls(TestCertificates.serverSockets(certificate, issuer, issuer), false,
+                request -> {
+                    read.incrementAndGet();
+                    return new MockResponse.Builder().code(200).body("ok").build();
+                });
         servers.add(server);
         return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).id(id).build();
     }

@@ -10,17 +10,14 @@ import io.mesh4j.api.tls.CertificateBundle;
 import io.mesh4j.api.tls.CertificateSource;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLHandshakeException;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -73,18 +70,11 @@ class TlsCertificateSourceTest {
     }
 
     private ServiceInstance serve(String serverId) throws IOException {
-        server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                X509Certificate client = (X509Certificate) request.getHandshake().peerCertificates().get(0);
-                clientIds.add(client.getSubjectX500Principal().getName());
-                return new MockResponse.Builder().code(200).body("orders").build();
-            }
-        });
-        server.useHttps(TestCertificates.serverSockets(TestCertificates.leaf(root, serverId), root, root));
-        server.requireClientAuth();
-        server.start();
+        server = Backends.serveTls(TestCertificates.serverSockets(TestCertificates.leaf(root, serverId), root, root),
+                true, request -> {
+                    clientIds.add(Backends.clientSubject(request));
+                    return new MockResponse.Builder().code(200).body("orders").build();
+                });
         return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).build();
     }
 

@@ -9,14 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -47,18 +44,11 @@ class TlsRotationTest {
     }
 
     private ServiceInstance serve() throws IOException {
-        server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                X509Certificate client = (X509Certificate) request.getHandshake().peerCertificates().get(0);
-                clientNames.add(client.getSubjectX500Principal().getName());
-                return new MockResponse.Builder().code(200).body("orders").build();
-            }
-        });
-        server.useHttps(TestCertificates.serverSockets(TestCertificates.leaf(root, ORDERS_ID), root, root));
-        server.requireClientAuth();
-        server.start();
+        server = Backends.serveTls(TestCertificates.serverSockets(TestCertificates.leaf(root, ORDERS_ID), root, root),
+                true, request -> {
+                    clientNames.add(Backends.clientSubject(request));
+                    return new MockResponse.Builder().code(200).body("orders").build();
+                });
         return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).build();
     }
 

@@ -21,8 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSocketFactory;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -56,19 +54,8 @@ class TlsTest {
     /** A TLS server presenting {@code certificate} (signed by the root), asking for a client certificate when told. */
     private ServiceInstance serve(TestCertificates.Held certificate, boolean requireClientCertificate)
             throws IOException {
-        server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(200).body("orders").build();
-            }
-        });
-        SSLSocketFactory sockets = TestCertificates.serverSockets(certificate, root, root);
-        server.useHttps(sockets);
-        if (requireClientCertificate) {
-            server.requireClientAuth();
-        }
-        server.start();
+        server = Backends.serveTls(TestCertificates.serverSockets(certificate, root, root), requireClientCertificate,
+                request -> new MockResponse.Builder().code(200).body("orders").build());
         return ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).build();
     }
 
@@ -298,16 +285,9 @@ class TlsTest {
 
     @Test
     void shouldRefuseServerBelowMinimumVersionWhenTls13IsRequired() throws IOException {
-        server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(200).body("orders").build();
-            }
-        });
-        server.useHttps(new ProtocolLimitedSockets(
-                TestCertificates.serverSockets(TestCertificates.leaf(root, ORDERS_ID), root, root), "TLSv1.2"));
-        server.start();
+        server = Backends.serveTls(new ProtocolLimitedSockets(
+                TestCertificates.serverSockets(TestCertificates.leaf(root, ORDERS_ID), root, root), "TLSv1.2"), false,
+                request -> new MockResponse.Builder().code(200).body("orders").build());
         ServiceInstance instance = ServiceInstance.builder("orders", "127.0.0.1", server.getPort()).build();
         TlsSettings.Builder tls = TlsSettings.builder().trustRoots(rootsFile()).expectSpiffeId(ORDERS_ID);
         try (MeshClient modern = mesh(instance, tls.build())) {
