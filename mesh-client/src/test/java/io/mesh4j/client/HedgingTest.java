@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,12 +74,16 @@ class HedgingTest {
 
 
     /**
-     * Two backends: backend-0, which round robin picks first, is stuck until the test ends; backend-1 answers at
-     * once.
+     * Two backends: backend-0, which round robin picks first, is stuck until the test ends; backend-1 answers as soon
+     * as backend-0 has read its request, so the first attempt always reaches the wire before a hedge can win.
      */
     private void firstInstanceStuck() {
-        backend(request -> answers.held("backend-0"));
-        backend(request -> ok("backend-1"));
+        CountDownLatch firstRead = new CountDownLatch(1);
+        backend(request -> {
+            firstRead.countDown();
+            return answers.held("backend-0");
+        });
+        backend(request -> HeldAnswers.after(firstRead, ok("backend-1")));
     }
 
     private MeshClient mesh(ServiceSettings.Builder settings) {

@@ -27,6 +27,20 @@ final class HeldAnswers {
         release.countDown();
     }
 
+    /**
+     * {@code answer} once {@code latch} is open, a 500 if it stays shut for 5 s. A fast backend answers this way once
+     * the stuck one has read its request, so a hedge cannot win (and cancel the first attempt) before the first
+     * attempt reached the wire, however slow its connect or TLS handshake.
+     */
+    static MockResponse after(CountDownLatch latch, MockResponse answer) {
+        try {
+            return latch.await(5, TimeUnit.SECONDS) ? answer : new MockResponse.Builder().code(500).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new MockResponse.Builder().code(500).build();
+        }
+    }
+
     static MockResponse ok(String body) {
         return new MockResponse.Builder().code(200).body(body).build();
     }

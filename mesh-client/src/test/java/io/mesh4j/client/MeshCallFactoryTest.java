@@ -1,5 +1,6 @@
 package io.mesh4j.client;
 
+import static io.mesh4j.client.HeldAnswers.after;
 import static io.mesh4j.client.HeldAnswers.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -110,8 +111,14 @@ class MeshCallFactoryTest {
                 .build();
         HandshakeCertificates trustingTheAuthority = new HandshakeCertificates.Builder()
                 .addTrustedCertificate(authority.certificate()).build();
-        MockWebServer slow = server(request -> answers.held("slow"));
-        MockWebServer fast = server(request -> ok("fast"));
+        // The fast instance answers only once the slow one has read its request: otherwise the winner could cancel
+        // the first attempt while its TLS handshake is still running, before any network interceptor saw it.
+        CountDownLatch slowRead = new CountDownLatch(1);
+        MockWebServer slow = server(request -> {
+            slowRead.countDown();
+            return answers.held("slow");
+        });
+        MockWebServer fast = server(request -> after(slowRead, ok("fast")));
         slow.useHttps(serverSide.sslSocketFactory());
         fast.useHttps(serverSide.sslSocketFactory());
         List<String> applicationSaw = new CopyOnWriteArrayList<>();
