@@ -76,6 +76,33 @@ class InstanceRecoveryTest {
         assertThat(backends.received(1)).as("3 s after restart").hasSizeGreaterThan(10);
     }
 
+    @Test
+    void shouldSendTrafficBackWithinAProbeIntervalWhenSlowInstanceRecovers() throws IOException {
+        AtomicBoolean slow = new AtomicBoolean(true);
+        for (int i = 0; i < 3; i++) {
+            boolean slowOne = i == 1;
+            backends.add(request -> {
+                ticker.advance(Duration.ofMillis(slowOne && slow.get() ? 20 : 1));
+                return new MockResponse.Builder().body("up").build();
+            });
+        }
+        mesh = MeshClient.builder().discovery(StaticDiscovery.of(backends.instances())).ticker(ticker).build();
+        calls(200);
+        assertThat(backends.received(1)).as("the slow instance was measured").isNotEmpty();
+
+        slow.set(false);
+        backends.clearReceived();
+        // 1 ms calls: the default probe interval of 1 s is about 1,000 of them. Without the probe, the old estimate
+        // (20 times the others') would keep the instance out for three decay times, 30 s.
+        calls(1_500);
+        int firstCalls = backends.received(1).size();
+        backends.clearReceived();
+        calls(300);
+
+        assertThat(firstCalls).as("probed once its estimate expired").isPositive();
+        assertThat(backends.received(1)).as("back in the rotation after the probe").hasSizeGreaterThan(50);
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(booleans = {true, false})
     void shouldEjectInstanceWhoseBodiesBreakOffWhenHeadersLookFine(boolean throughMeshClient) {

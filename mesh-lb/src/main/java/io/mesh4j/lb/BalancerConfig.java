@@ -33,6 +33,7 @@ import java.util.random.RandomGenerator;
  *   <tr><td>{@code ewmaDecayTime}</td><td>10 s</td><td>1 ms to 1 h</td></tr>
  *   <tr><td>{@code failurePenalty}</td><td>1 s</td><td>0 to 1 h</td></tr>
  *   <tr><td>{@code failurePenaltyWindow}</td><td>2 s</td><td>1 ms to 1 h</td></tr>
+ *   <tr><td>{@code latencyProbeInterval}</td><td>1 s</td><td>0 (off) to 1 h</td></tr>
  *   <tr><td>{@code minRingSize}</td><td>1,024</td><td>1 to 8,388,608</td></tr>
  *   <tr><td>{@code outlierEjection}</td><td>{@link OutlierEjectionConfig#ofDefaults()}</td><td></td></tr>
  *   <tr><td>{@code panicThresholdPercent}</td><td>50</td><td>0 (off) to 100</td></tr>
@@ -60,6 +61,7 @@ public final class BalancerConfig {
     private final Duration ewmaDecayTime;
     private final Duration failurePenalty;
     private final Duration failurePenaltyWindow;
+    private final Duration latencyProbeInterval;
     private final int minRingSize;
     private final OutlierEjectionConfig outlierEjection;
     private final int panicThresholdPercent;
@@ -77,6 +79,7 @@ public final class BalancerConfig {
         this.ewmaDecayTime = builder.ewmaDecayTime;
         this.failurePenalty = builder.failurePenalty;
         this.failurePenaltyWindow = builder.failurePenaltyWindow;
+        this.latencyProbeInterval = builder.latencyProbeInterval;
         this.minRingSize = builder.minRingSize;
         this.outlierEjection = builder.outlierEjection;
         this.panicThresholdPercent = builder.panicThresholdPercent;
@@ -106,6 +109,7 @@ public final class BalancerConfig {
                 .ewmaDecayTime(base.ewmaDecayTime)
                 .failurePenalty(base.failurePenalty)
                 .failurePenaltyWindow(base.failurePenaltyWindow)
+                .latencyProbeInterval(base.latencyProbeInterval)
                 .minRingSize(base.minRingSize)
                 .outlierEjection(base.outlierEjection)
                 .panicThresholdPercent(base.panicThresholdPercent)
@@ -141,6 +145,19 @@ public final class BalancerConfig {
     /** How long the {@link #failurePenalty()} of a failure takes to fade to nothing. */
     public Duration failurePenaltyWindow() {
         return failurePenaltyWindow;
+    }
+
+    /**
+     * How long an instance's peak-EWMA estimate may go without a sample while the instance it is compared with has
+     * fresher ones, before the estimate expires and the instance gets one request whose answer becomes its new
+     * estimate; 0 turns probing off. An estimate only decays with time, so without probes an instance that was 20
+     * times slower than the others keeps losing every comparison for three decay times (30 s by default) after it
+     * recovered or restarted. A probe goes only to an instance with nothing in flight, so a hung instance is not sent
+     * more requests, and at most once per interval, so an instance that stays slow costs about one slow request per
+     * interval.
+     */
+    public Duration latencyProbeInterval() {
+        return latencyProbeInterval;
     }
 
     /** The fewest points on a consistent-hash ring; instances get points in proportion to their weight. */
@@ -191,7 +208,8 @@ public final class BalancerConfig {
     @Override
     public String toString() {
         return "BalancerConfig{algorithm=" + algorithm + ", ewmaDecayTime=" + ewmaDecayTime + ", failurePenalty="
-                + failurePenalty + ", failurePenaltyWindow=" + failurePenaltyWindow + ", minRingSize=" + minRingSize + ", outlierEjection=" + outlierEjection
+                + failurePenalty + ", failurePenaltyWindow=" + failurePenaltyWindow + ", latencyProbeInterval="
+                + latencyProbeInterval + ", minRingSize=" + minRingSize + ", outlierEjection=" + outlierEjection
                 + ", panicThresholdPercent=" + panicThresholdPercent + ", slowStartWindow=" + slowStartWindow
                 + ", slowStartMinWeightPercent=" + slowStartMinWeightPercent + ", localZone=" + localZone
                 + ", minLocalHealthyPercent=" + minLocalHealthyPercent + '}';
@@ -203,6 +221,7 @@ public final class BalancerConfig {
         private Duration ewmaDecayTime = Duration.ofSeconds(10);
         private Duration failurePenalty = Duration.ofSeconds(1);
         private Duration failurePenaltyWindow = Duration.ofSeconds(2);
+        private Duration latencyProbeInterval = Duration.ofSeconds(1);
         private int minRingSize = 1_024;
         private OutlierEjectionConfig outlierEjection = OutlierEjectionConfig.ofDefaults();
         private int panicThresholdPercent = 50;
@@ -238,6 +257,15 @@ public final class BalancerConfig {
         /** How long a failure's penalty takes to fade to nothing, 1 ms to 1 h. Default: 2 s. */
         public Builder failurePenaltyWindow(Duration failurePenaltyWindow) {
             this.failurePenaltyWindow = requireNonNull(failurePenaltyWindow, "failurePenaltyWindow");
+            return this;
+        }
+
+        /**
+         * How long a peak-EWMA estimate may go unmeasured before its instance gets a probe, 0 (off) to 1 h. Default:
+         * 1 s.
+         */
+        public Builder latencyProbeInterval(Duration latencyProbeInterval) {
+            this.latencyProbeInterval = requireNonNull(latencyProbeInterval, "latencyProbeInterval");
             return this;
         }
 
@@ -310,6 +338,7 @@ public final class BalancerConfig {
             Checks.range("ewmaDecayTime", ewmaDecayTime, Duration.ofMillis(1), Duration.ofHours(1));
             Checks.range("failurePenalty", failurePenalty, Duration.ZERO, Duration.ofHours(1));
             Checks.range("failurePenaltyWindow", failurePenaltyWindow, Duration.ofMillis(1), Duration.ofHours(1));
+            Checks.range("latencyProbeInterval", latencyProbeInterval, Duration.ZERO, Duration.ofHours(1));
             Checks.range("minRingSize", minRingSize, 1, 8_388_608);
             Checks.range("panicThresholdPercent", panicThresholdPercent, 0, 100);
             Checks.range("slowStartWindow", slowStartWindow, Duration.ZERO, Duration.ofHours(1));

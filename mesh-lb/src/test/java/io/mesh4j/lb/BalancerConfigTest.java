@@ -15,6 +15,7 @@ class BalancerConfigTest {
         assertThat(config.algorithm()).isEqualTo(Algorithm.PEAK_EWMA);
         assertThat(config.ewmaDecayTime()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.failurePenalty()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.latencyProbeInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.minRingSize()).isEqualTo(1_024);
         assertThat(config.panicThresholdPercent()).isEqualTo(50);
         assertThat(config.slowStartWindow()).isZero();
@@ -33,7 +34,8 @@ class BalancerConfigTest {
     @Test
     void shouldCopyEveryValueWhenDerivedFromBase() {
         BalancerConfig base = BalancerConfig.custom().algorithm(Algorithm.RING_HASH).minRingSize(4096)
-                .localZone("z").slowStartWindow(Duration.ofSeconds(5)).build();
+                .localZone("z").slowStartWindow(Duration.ofSeconds(5)).latencyProbeInterval(Duration.ofMillis(300))
+                .build();
 
         BalancerConfig derived = BalancerConfig.from(base).build();
 
@@ -50,6 +52,8 @@ class BalancerConfigTest {
                 .hasMessage("minRingSize: 0 (expected: 1 to 8388608)");
         assertThatThrownBy(() -> BalancerConfig.custom().ewmaDecayTime(Duration.ZERO).build())
                 .hasMessage("ewmaDecayTime: 0 (expected: 1ms to 1h)");
+        assertThatThrownBy(() -> BalancerConfig.custom().latencyProbeInterval(Duration.ofMillis(-1)).build())
+                .hasMessage("latencyProbeInterval: -1ms (expected: 0 to 1h)");
         assertThatThrownBy(() -> BalancerConfig.custom().slowStartMinWeightPercent(0).build())
                 .hasMessage("slowStartMinWeightPercent: 0 (expected: 1 to 100)");
         assertThatThrownBy(() -> BalancerConfig.custom().localZone("").build())

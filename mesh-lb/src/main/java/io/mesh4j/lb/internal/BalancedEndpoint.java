@@ -216,7 +216,8 @@ final class BalancedEndpoint implements Endpoint {
      * of the decay time apart, that factor differs from 1 by under 0.1% and is skipped. On a busy service that is
      * every pick, which then compares two products. An endpoint with requests in flight but no estimate yet, or
      * with a failure penalty that has not faded (both rare), is compared through {@link #load} at the balancer's
-     * coarse clock.
+     * coarse clock. An endpoint with nothing in flight whose last sample is more than the balancer's probe interval
+     * older than its rival's wins, once per interval (see {@link #claimProbe}).
      */
     boolean lighterThan(BalancedEndpoint other) {
         double cost = (double) COST_NANOS.getOpaque(this);
@@ -228,13 +229,43 @@ final class BalancedEndpoint implements Endpoint {
             long now = owner.coarseNow();
             return load(now) < other.load(now);
         }
+        long stamp = (long) COST_STAMP.getOpaque(this);
+        long otherStamp = (long) COST_STAMP.getOpaque(other);
+        long newerBy = stamp - otherStamp;
+        if (newerBy < -owner.probeAfterNanos()) {
+            if (outstanding == 0 && claimProbe(stamp, otherStamp)) {
+                return true;
+            }
+        } else if (newerBy > owner.probeAfterNanos()) {
+            if (otherOutstanding == 0 && other.claimProbe(otherStamp, stamp)) {
+                return false;
+            }
+        }
         double load = cost * (outstanding + 1);
         double otherLoad = otherCost * (otherOutstanding + 1);
-        long newerBy = (long) COST_STAMP.getOpaque(this) - (long) COST_STAMP.getOpaque(other);
         if (Math.abs(newerBy) < owner.negligibleDecayNanos()) {
             return load < otherLoad;
         }
         return newerBy > 0 ? load < otherLoad * decay(newerBy) : load * decay(-newerBy) < otherLoad;
+    }
+
+    /**
+     * Expires the estimate of this endpoint, whose last sample at {@code stamp} is a probe interval older than its
+     * rival's at {@code now}, and makes it the one picked. Its next answer then becomes its estimate, as for a new
+     * endpoint: averaged into the old one, a sample after a long silence would move it by only a few percent, and
+     * the instance would wait for the old estimate to decay after all. Moving the stamp claims the probe, so of the
+     * threads comparing this endpoint at once only one sends it a request; while that request is in flight the
+     * endpoint, with no estimate, counts as the failure penalty, and the next probe waits for another interval
+     * without a sample.
+     *
+     * @return whether this thread claimed the probe
+     */
+    private boolean claimProbe(long stamp, long now) {
+        if (!COST_STAMP.compareAndSet(this, stamp, now)) {
+            return false;
+        }
+        COST_NANOS.setOpaque(this, 0.0);
+        return true;
     }
 
     /** The share of its traffic a ramping endpoint takes at {@code now}, from the minimum to 1. */

@@ -42,6 +42,7 @@ final class MeshLoadBalancer implements LoadBalancer {
     private final boolean tracksInFlight;
     private final double inverseDecayNanos;
     private final long negligibleDecayNanos;
+    private final long probeAfterNanos;
     private final long failurePenaltyNanos;
     private final double penaltyFadePerNano;
     private final OutlierEjectionConfig ejection;
@@ -68,6 +69,8 @@ final class MeshLoadBalancer implements LoadBalancer {
         this.tracksInFlight = tracksLatency || config.algorithm() == Algorithm.LEAST_REQUEST;
         this.inverseDecayNanos = 1.0 / config.ewmaDecayTime().toNanos();
         this.negligibleDecayNanos = config.ewmaDecayTime().toNanos() / 1000;
+        this.probeAfterNanos = config.latencyProbeInterval().isZero() ? Long.MAX_VALUE
+                : config.latencyProbeInterval().toNanos();
         this.failurePenaltyNanos = config.failurePenalty().toNanos();
         this.penaltyFadePerNano = (double) failurePenaltyNanos / config.failurePenaltyWindow().toNanos();
         this.ejection = config.outlierEjection();
@@ -291,6 +294,11 @@ final class MeshLoadBalancer implements LoadBalancer {
         if (endNanos - observedNanos > COARSE_CLOCK_STEP_NANOS) {
             observedNanos = endNanos;
         }
+    }
+
+    /** How much older than its rival's an idle endpoint's last sample may be before it gets a probe; never if off. */
+    long probeAfterNanos() {
+        return probeAfterNanos;
     }
 
     /** A thousandth of the EWMA decay time: samples closer than this decay alike to within 0.1%. */

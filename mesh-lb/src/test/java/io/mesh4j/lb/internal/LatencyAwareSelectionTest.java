@@ -87,6 +87,59 @@ class LatencyAwareSelectionTest {
     }
 
     @Test
+    void shouldProbeRecoveredInstanceWithinProbeIntervalWhenItsEstimateIsStale() {
+        MeshLoadBalancer balancer = peakEwma();
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+
+        // 5 ms calls: 1 s is 200 of them. The probe's 5 ms sample then puts "a" back among its peers at once.
+        Map<String, Integer> firstTwoSeconds = run(balancer, 400, id -> Duration.ofMillis(5),
+                id -> AttemptOutcome.SUCCESS);
+        Map<String, Integer> after = run(balancer, 2_000, id -> Duration.ofMillis(5), id -> AttemptOutcome.SUCCESS);
+
+        assertThat(firstTwoSeconds.getOrDefault("a", 0)).isPositive();
+        assertThat(after.getOrDefault("a", 0)).isBetween(300, 700);
+    }
+
+    @Test
+    void shouldKeepRecoveredInstanceWaitingForItsEstimateToDecayWhenProbingIsOff() {
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.PEAK_EWMA)
+                .latencyProbeInterval(Duration.ZERO).outlierEjection(OutlierEjectionConfig.disabled()).build(),
+                instances("a", "b", "c", "d"));
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+
+        // 100 ms against 5 ms decays below its peers only after ln(20) decay times, 30 s: 6,000 calls of 5 ms.
+        Map<String, Integer> tenSeconds = run(balancer, 2_000, id -> Duration.ofMillis(5),
+                id -> AttemptOutcome.SUCCESS);
+
+        assertThat(tenSeconds).doesNotContainKey("a");
+    }
+
+    @Test
+    void shouldProbeSlowInstanceAboutOncePerIntervalWhenItStaysSlow() {
+        MeshLoadBalancer balancer = peakEwma();
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+        long start = test.now.get();
+
+        Map<String, Integer> picks = run(balancer, 4_000, LatencyAwareSelectionTest::slowA,
+                id -> AttemptOutcome.SUCCESS);
+
+        double seconds = (test.now.get() - start) / 1e9;
+        assertThat(picks.getOrDefault("a", 0)).as("probes of the slow instance in %.1f s", seconds)
+                .isBetween((int) (seconds / 2), (int) seconds + 1);
+    }
+
+    @Test
+    void shouldNotProbeInstanceWithAttemptsInFlightWhenItsEstimateIsStale() {
+        MeshLoadBalancer balancer = peakEwma();
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+        endpoint(balancer, "a").onAttemptStart();
+
+        Map<String, Integer> picks = run(balancer, 1_000, id -> Duration.ofMillis(5), id -> AttemptOutcome.SUCCESS);
+
+        assertThat(picks).as("a hung instance gets no more requests").doesNotContainKey("a");
+    }
+
+    @Test
     void shouldPenalizeFastFailuresWhenPeakEwma() {
         MeshLoadBalancer balancer = peakEwma();
 
@@ -153,7 +206,9 @@ class LatencyAwareSelectionTest {
 
     @Test
     void shouldCompareLoadsDecayedToOneMomentWhenSamplesAreFarApart() {
-        MeshLoadBalancer balancer = peakEwma();
+        MeshLoadBalancer balancer = test.balancer(test.config().algorithm(Algorithm.PEAK_EWMA)
+                .latencyProbeInterval(Duration.ZERO).outlierEjection(OutlierEjectionConfig.disabled()).build(),
+                instances("a", "b", "c", "d"));
         BalancedEndpoint older = endpoint(balancer, "a");
         BalancedEndpoint newer = endpoint(balancer, "b");
         long t0 = test.now.get();
