@@ -130,6 +130,42 @@ class RetryTest {
     }
 
     @Test
+    void shouldRetryRefusedConnectionsElsewhereWhenRetryBudgetIsSpent() throws IOException {
+        backends.instances().add(ServiceInstance.builder("orders", "127.0.0.1", Backends.closedPort()).id("down")
+                .build());
+        backend(r -> status(201));
+        backend(r -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(backends.instances()))
+                .ticker(new ManualTicker())
+                .meterRegistry(meters)
+                .defaultSettings(ServiceSettings.custom()
+                        .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
+                                .outlierEjection(OutlierEjectionConfig.disabled()).build()))
+                        .retry(RetryConfig.from(FAST).budgetPercent(0).budgetMinPerSecond(0).build()).build())
+                .build();
+
+        // No budget at all: a 503 is not retried, while a POST that met the refused port goes on to another
+        // instance, whose answer it returns.
+        List<Integer> codes = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            codes.add(call(mesh, new Request.Builder().url("http://orders/pay").header("X-Call", "p" + i)
+                    .post(RequestBody.create("{}", MediaType.get("application/json"))).build()));
+        }
+
+        double refused = meters.get("mesh.client.attempts").tag("outcome", "connect_failure").counter().count();
+        double retried = meters.find("mesh.client.attempts").tag("kind", "retry").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertThat(refused).as("round robin met the refused port").isPositive();
+        assertThat(retried).as("every refused attempt was retried").isEqualTo(refused);
+        assertThat(backends.received(0)).hasSize((int) codes.stream().filter(code -> code == 201).count());
+        assertThat(backends.received(1)).as("503s were not retried")
+                .hasSize((int) codes.stream().filter(code -> code == 503).count());
+        assertThat(backends.total()).isEqualTo(6);
+    }
+
+    @Test
     void shouldNameEveryInstanceTriedWhenAllAttemptsFail() throws IOException {
         int first = Backends.closedPort();
         int second = Backends.closedPort();

@@ -19,7 +19,9 @@ import java.util.TreeSet;
  *   <li>never a one-shot body once it was sent;</li>
  *   <li>never beyond the {@linkplain #budgetPercent() retry budget}: retries may add at most that share of the
  *       service's requests over {@link #budgetWindow()}, plus {@link #budgetMinPerSecond()} per second; when it is
- *       spent, the original result is returned at once.</li>
+ *       spent, the original result is returned at once. An attempt that provably never reached a server (a refused
+ *       connection, a failed TLS handshake) is retried without drawing on the budget, which caps the load retries
+ *       add to the service, since it added none; {@link #maxAttempts()} still bounds it.</li>
  * </ul>
  * Waits between attempts use exponential backoff with full jitter: a random time between zero and
  * {@code min(backoffMax, backoffBase * 2^(retry - 1))}. A 429 or 503 with {@code Retry-After} waits what the server

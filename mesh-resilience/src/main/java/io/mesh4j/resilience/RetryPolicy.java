@@ -96,7 +96,8 @@ public final class RetryPolicy {
             }
             delay = retryAfterNanos;
         }
-        return budget.tryWithdraw() ? delay : NO_RETRY;
+        // The budget caps the load retries add to the service; an attempt that never reached a server added none.
+        return neverSent || budget.tryWithdraw() ? delay : NO_RETRY;
     }
 
     /** Whether a response with {@code status} is worth another attempt: one of {@link RetryConfig#retryStatuses()}. */

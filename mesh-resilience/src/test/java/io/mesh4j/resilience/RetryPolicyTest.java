@@ -96,6 +96,19 @@ class RetryPolicyTest {
     }
 
     @Test
+    void shouldRetryAttemptThatNeverLeftWhenBudgetIsSpent() {
+        RetryPolicy policy = policy(RetryConfig.custom().budgetPercent(0).budgetMinPerSecond(0));
+
+        assertThat(policy.retryDelayNanos("GET", false, 1, AttemptOutcome.SERVER_ERROR, 503, -1, true))
+                .isEqualTo(NO_RETRY);
+        assertThat(policy.retryDelayNanos("POST", false, 1, AttemptOutcome.CONNECT_FAILURE, 0, -1, true))
+                .isNotEqualTo(NO_RETRY);
+        assertThat(policy.retryDelayNanos("POST", false, 3, AttemptOutcome.CONNECT_FAILURE, 0, -1, true))
+                .as("still bounded by the attempts").isEqualTo(NO_RETRY);
+        assertThat(policy.budget().balance()).isZero();
+    }
+
+    @Test
     void shouldGrowBackoffCeilingExponentiallyUpToMax() {
         RetryPolicy policy = policy(RetryConfig.custom().backoffBase(Duration.ofMillis(100))
                 .backoffMax(Duration.ofMillis(300)));
