@@ -35,6 +35,14 @@ final class Backends implements AutoCloseable {
 
     /** Starts a loopback server (with {@code TCP_NODELAY}) that answers every request with {@code answer}. */
     static MockWebServer serve(Function<RecordedRequest, MockResponse> answer) {
+        return serve(0, answer);
+    }
+
+    /**
+     * Starts a loopback server (with {@code TCP_NODELAY}) on {@code port} (any free one if 0) that answers every
+     * request with {@code answer}; throws {@link UncheckedIOException} if the port is taken.
+     */
+    static MockWebServer serve(int port, Function<RecordedRequest, MockResponse> answer) {
         MockWebServer server = new MockWebServer();
         server.setServerSocketFactory(new NoDelayServerSocketFactory());
         server.setDispatcher(new Dispatcher() {
@@ -44,7 +52,7 @@ final class Backends implements AutoCloseable {
             }
         });
         try {
-            server.start();
+            server.start(port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

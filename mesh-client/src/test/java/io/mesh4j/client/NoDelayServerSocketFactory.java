@@ -9,7 +9,9 @@ import javax.net.ServerSocketFactory;
 /**
  * Server sockets whose accepted connections have {@code TCP_NODELAY} set. MockWebServer writes a response in
  * several small writes; with Nagle's algorithm on, the second waits for the client's delayed ACK, about 40 ms per
- * keep-alive call on Linux loopback.
+ * keep-alive call on Linux loopback. They also keep {@code SO_REUSEADDR} on, which MockWebServer turns off for a
+ * server started on any free port: like a real server process, a backend stopped and started again on its port then
+ * binds while the connections of its previous life linger in {@code TIME_WAIT}.
  */
 final class NoDelayServerSocketFactory extends ServerSocketFactory {
 
@@ -41,6 +43,11 @@ final class NoDelayServerSocketFactory extends ServerSocketFactory {
 
     private static final class NoDelayServerSocket extends ServerSocket {
         NoDelayServerSocket() throws IOException {
+        }
+
+        @Override
+        public void setReuseAddress(boolean on) throws java.net.SocketException {
+            super.setReuseAddress(true);
         }
 
         @Override
