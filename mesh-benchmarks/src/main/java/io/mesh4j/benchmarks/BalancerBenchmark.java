@@ -70,11 +70,15 @@ public class BalancerBenchmark {
     }
 
     private Endpoint pickAndReport(Cursor cursor) {
-        RequestContext context = contexts[cursor.next++ & (contexts.length - 1)];
+        cursor.nanos += 1_000;
+        return pickAndReport(balancer, contexts[cursor.next++ & (contexts.length - 1)], cursor.nanos);
+    }
+
+    /** One pick of {@code balancer} with the feedback of a successful 1 ms attempt that ended at {@code endNanos}. */
+    static Endpoint pickAndReport(LoadBalancer balancer, RequestContext context, long endNanos) {
         Endpoint endpoint = balancer.picker().pick(context);
         endpoint.onAttemptStart();
-        cursor.nanos += 1_000;
-        endpoint.onAttemptEnd(cursor.nanos, 1_000_000L, AttemptOutcome.SUCCESS);
+        endpoint.onAttemptEnd(endNanos, 1_000_000L, AttemptOutcome.SUCCESS);
         return endpoint;
     }
 
