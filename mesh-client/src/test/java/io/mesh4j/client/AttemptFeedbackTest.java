@@ -10,12 +10,16 @@ import io.mesh4j.api.balancer.LoadBalancer;
 import io.mesh4j.api.balancer.LoadBalancerFactory;
 import io.mesh4j.api.balancer.Picker;
 import io.mesh4j.api.balancer.RequestContext;
+import io.mesh4j.resilience.HedgingConfig;
 import io.mesh4j.resilience.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Call;
@@ -23,6 +27,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +41,7 @@ class AttemptFeedbackTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<RequestContext> contexts = new CopyOnWriteArrayList<>();
     private final List<String> userHeaders = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> latencies = new ConcurrentHashMap<>();
     private MockWebServer server;
 
     /** A balancer that picks the first instance the call has not tried and records what it is told. */
@@ -92,6 +98,7 @@ class AttemptFeedbackTest {
         public void onAttemptEnd(long endNanos, long latencyNanos, AttemptOutcome outcome) {
             assertThat(latencyNanos).isPositive();
             assertThat(endNanos).isLessThanOrEqualTo(System.nanoTime());
+            latencies.put(instance.id(), latencyNanos);
             events.add("end " + instance.id() + " " + outcome);
         }
     }
@@ -219,6 +226,49 @@ class AttemptFeedbackTest {
 
         assertThat(events).containsExactly("start o4", "end o4 SUCCESS", "start o5", "end o5 SUCCESS");
         assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReportHedgeLoserWithTheTimeItTookWhenItAnswersAfterTheCallEnded() throws Exception {
+        HeldAnswers held = new HeldAnswers();
+        CountDownLatch slowRead = new CountDownLatch(1);
+        ManualTicker ticker = new ManualTicker();
+        server.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+                slowRead.countDown();
+                return held.held("slow");
+            }
+        });
+        MockWebServer fast = Backends.serve(request -> {
+            ticker.advance(Duration.ofMillis(1));
+            return HeldAnswers.after(slowRead, HeldAnswers.ok("fast"));
+        });
+        ServiceInstance slow = ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id("slow")
+                .build();
+        ServiceInstance quick = ServiceInstance.builder("orders", fast.getHostName(), fast.getPort()).id("fast")
+                .build();
+        try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(slow, quick)).ticker(ticker)
+                .service("orders", ServiceSettings.custom().balancer(recording)
+                        .hedging(HedgingConfig.custom().delay(Duration.ofMillis(20)).build()).build())
+                .build()) {
+            try (Response response = mesh.newCall(new Request.Builder().url("http://orders/x").build()).execute()) {
+                assertThat(response.body().string()).isEqualTo("fast");
+            }
+            assertThat(events).as("the loser is still running").containsExactly("start slow", "start fast",
+                    "end fast SUCCESS");
+
+            ticker.advance(Duration.ofSeconds(5));
+            held.release();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("end slow ABANDONED"));
+        } finally {
+            held.release();
+            fast.close();
+        }
+
+        // Cancelled when the hedge won, it would have reported about 1 ms, and looked as fast as the winner.
+        assertThat(latencies.get("slow")).isGreaterThanOrEqualTo(Duration.ofSeconds(5).toNanos());
+        assertThat(server.getRequestCount() + fast.getRequestCount()).isEqualTo(2);
     }
 
     @Test

@@ -28,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * per instance), and every wait is a task on the mesh's scheduler: the backoff before a retry, the hedge delay after
  * which a backup goes to an instance not tried yet (budget allowing, up to {@code maxHedges} per attempt), and the
  * call's deadline, which cancels the attempts still running. When a hedged call's attempt answers well (below 500,
- * not a status to retry), the others are cancelled and ended as {@link AttemptOutcome#ABANDONED}; a bad answer
- * waits for the attempts still running, and the last bad one goes to the retry decision.
+ * not a status to retry), the call ends with it, and the attempts still running are left to finish (within their
+ * per-try timeout and the call's deadline, which bound every attempt) before they are ended as
+ * {@link AttemptOutcome#ABANDONED} and their answers closed: so their instances' balancer learns how long they really
+ * took. Cancelled at once, a loser would report only the time it had waited, about the hedge delay, and a slow
+ * instance would look nearly as fast as the others to a latency-aware balancer, which then sent it more first attempts
+ * that needed a hedge. Cancelling the call cancels them. A bad answer waits for the attempts still running, and the
+ * last bad one goes to the retry decision.
  *
  * <p>The call ends exactly once, through its {@link CallEnd}: on the OkHttp thread of the attempt that ended it, or,
  * for an end that a timer or {@link #cancel()} caused, on the given executor (never on the scheduler's one thread,
@@ -60,6 +65,9 @@ final class AsyncAttempts {
     private final CallEnd callEnd;
 
     private final List<InFlight> running = new ArrayList<>(2);
+    /** Attempts still running after the call ended with another's answer; made on the first such call. */
+    @Nullable
+    private List<InFlight> losers;
     @Nullable
     private Attempt lastBad;
     private boolean done;
@@ -123,17 +131,21 @@ final class AsyncAttempts {
         }
     }
 
-    /** Cancels the call: its running attempts are cancelled, and it ends with a failure. No-op once it has ended. */
+    /**
+     * Cancels the call: its running attempts are cancelled, and it ends with a failure. Once it has ended, cancels
+     * only the losers of a hedge still running.
+     */
     void cancel() {
         List<InFlight> stopped;
+        boolean endedBefore;
         synchronized (this) {
-            if (done) {
-                return;
-            }
-            stopped = stop(AttemptOutcome.CANCELLED);
+            endedBefore = done;
+            stopped = endedBefore ? stopLosers() : stop(AttemptOutcome.CANCELLED);
         }
         cancelCalls(stopped);
-        endLater(run.fail(new IOException("Canceled"), CallOutcome.CANCELLED));
+        if (!endedBefore) {
+            endLater(run.fail(new IOException("Canceled"), CallOutcome.CANCELLED));
+        }
     }
 
     /** Starts an attempt (holding the monitor); the caller enqueues its call after releasing it. */
@@ -156,12 +168,14 @@ final class AsyncAttempts {
 
     /** An attempt's call ended with {@code response} or {@code failure}. */
     private void attemptEnded(InFlight ended, @Nullable Response response, @Nullable IOException failure) {
-        List<InFlight> losers = List.of();
         InFlight next = null;
         Attempt answer = null;
         boolean closedMeanwhile = false;
         synchronized (this) {
             if (done || !running.remove(ended)) {
+                if (losers != null && losers.remove(ended)) {
+                    run.abandoned(ended.attempt, AttemptOutcome.ABANDONED, ended.call);
+                }
                 if (response != null) {
                     response.close();
                 }
@@ -174,7 +188,7 @@ final class AsyncAttempts {
                 return;
             }
             if (!running.isEmpty()) {
-                losers = stop(AttemptOutcome.ABANDONED);
+                leaveLosersRunning();
                 answer = result;
             } else {
                 cancelWaiting();
@@ -198,7 +212,6 @@ final class AsyncAttempts {
             deliver(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
             return;
         }
-        cancelCalls(losers);
         if (next != null) {
             next.call.enqueue(next);
         }
@@ -261,6 +274,33 @@ final class AsyncAttempts {
         running.clear();
         for (InFlight attempt : stopped) {
             run.abandoned(attempt.attempt, outcome, attempt.call);
+        }
+        return stopped;
+    }
+
+    /**
+     * Marks the call done (holding the monitor) with the answer of one attempt while others still run: they go on,
+     * as losers, until they end by themselves.
+     */
+    private void leaveLosersRunning() {
+        finishing();
+        setAsideLastBad();
+        if (losers == null) {
+            losers = new ArrayList<>(running.size());
+        }
+        losers.addAll(running);
+        running.clear();
+    }
+
+    /** Ends the losers still running as abandoned (holding the monitor); returns them for their calls' cancel. */
+    private List<InFlight> stopLosers() {
+        if (losers == null || losers.isEmpty()) {
+            return List.of();
+        }
+        List<InFlight> stopped = new ArrayList<>(losers);
+        losers.clear();
+        for (InFlight attempt : stopped) {
+            run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED, attempt.call);
         }
         return stopped;
     }
