@@ -2,21 +2,29 @@ package io.mesh4j.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.lb.Algorithm;
 import io.mesh4j.lb.BalancerConfig;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** How an instance's failures and its recovery steer traffic, counted by the backends. */
@@ -101,6 +109,61 @@ class InstanceRecoveryTest {
 
         assertThat(firstCalls).as("probed once its estimate expired").isPositive();
         assertThat(backends.received(1)).as("back in the rotation after the probe").hasSizeGreaterThan(50);
+    }
+
+    /** The ways of calling whose connection pool the mesh can reach. */
+    enum Route { MESH_CLIENT, MESH_CALLS, CALL_FACTORY_OVER_OWN_CLIENT }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Route.class)
+    void shouldCallRestartedInstanceOnNewConnectionsAfterOneFailureWhenItsPooledOnesDied(Route route)
+            throws Exception {
+        CountDownLatch fourTogether = new CountDownLatch(4);
+        java.util.function.Function<mockwebserver3.RecordedRequest, MockResponse> answer = request -> {
+            fourTogether.countDown();
+            try {
+                fourTogether.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new MockResponse.Builder().body("up").build();
+        };
+        MockWebServer before = Backends.serve(answer);
+        int port = before.getPort();
+        mesh = MeshClient.builder().ticker(ticker)
+                .discovery(StaticDiscovery.of(ServiceInstance.builder("orders", "127.0.0.1", port).id("o1").build()))
+                .build();
+        Call.Factory calls = switch (route) {
+            case MESH_CLIENT -> mesh.okHttpClient();
+            case MESH_CALLS -> mesh;
+            case CALL_FACTORY_OVER_OWN_CLIENT -> mesh.callFactory(new OkHttpClient());
+        };
+        List<CompletableFuture<String>> warmUp = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            warmUp.add(Calls.enqueue(calls.newCall(new Request.Builder().url("http://orders/x").build())));
+        }
+        for (CompletableFuture<String> call : warmUp) {
+            assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("up");
+        }
+        // Four connections were open at once, and are now idle in the pool; the instance restarts on its port.
+        before.close();
+        MockWebServer after = Backends.serve(port, request -> new MockResponse.Builder().body("up again").build());
+        try {
+            int failed = 0;
+            for (int i = 0; i < 4; i++) {
+                try (Response response = calls.newCall(new Request.Builder().url("http://orders/x").build())
+                        .execute()) {
+                    assertThat(response.body().string()).isEqualTo("up again");
+                } catch (IOException deadConnection) {
+                    failed++;
+                }
+            }
+
+            assertThat(failed).as("only the first call met a connection from before the restart").isEqualTo(1);
+            assertThat(after.getRequestCount()).isEqualTo(3);
+        } finally {
+            after.close();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

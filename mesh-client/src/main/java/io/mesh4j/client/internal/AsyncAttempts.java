@@ -62,6 +62,7 @@ final class AsyncAttempts {
     private final List<EventListener> listeners;
     private final HedgingPolicy hedging;
     private final Ticker ticker;
+    private final IdleConnectionFlush idleConnections;
     private final CallEnd callEnd;
 
     private final List<InFlight> running = new ArrayList<>(2);
@@ -83,7 +84,7 @@ final class AsyncAttempts {
      * @param listeners the logical call's own event listeners, added to each attempt's call
      */
     AsyncAttempts(CallRun run, OkHttpClient client, ScheduledExecutorService scheduler, Executor endExecutor,
-            List<EventListener> listeners, Ticker ticker, CallEnd callEnd) {
+            List<EventListener> listeners, Ticker ticker, IdleConnectionFlush idleConnections, CallEnd callEnd) {
         this.run = run;
         this.client = client;
         this.scheduler = scheduler;
@@ -91,6 +92,7 @@ final class AsyncAttempts {
         this.listeners = listeners;
         this.hedging = run.hedgingPolicy();
         this.ticker = ticker;
+        this.idleConnections = idleConnections;
         this.callEnd = callEnd;
     }
 
@@ -168,6 +170,10 @@ final class AsyncAttempts {
 
     /** An attempt's call ended with {@code response} or {@code failure}. */
     private void attemptEnded(InFlight ended, @Nullable Response response, @Nullable IOException failure) {
+        if (failure != null) {
+            idleConnections.afterFailure(run.serviceState().attemptClient(client).connectionPool(),
+                    AttemptOutcomes.ofFailure(failure, ended.call.isCanceled()), failure);
+        }
         InFlight next = null;
         Attempt answer = null;
         boolean closedMeanwhile = false;

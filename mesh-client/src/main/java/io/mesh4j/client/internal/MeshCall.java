@@ -172,7 +172,7 @@ public final class MeshCall implements Call {
     private void start(CallRun run, Endpoint first, ScheduledExecutorService scheduler, AsyncAttempts.CallEnd end,
             Executor endExecutor) {
         AsyncAttempts attempts = new AsyncAttempts(run, client, scheduler, endExecutor,
-                listeners, handler.ticker(), end);
+                listeners, handler.ticker(), handler.idleConnections(), end);
         async = attempts;
         attempts.start(first);
         if (canceled) {
@@ -307,7 +307,8 @@ public final class MeshCall implements Call {
 
         @Override
         public Attempt send(MeshCall logical, Attempt attempt, CallRun run) {
-            Call call = run.serviceState().attemptClient(logical.client).newCall(attempt.request());
+            OkHttpClient client = run.serviceState().attemptClient(logical.client);
+            Call call = client.newCall(attempt.request());
             for (EventListener listener : logical.listeners) {
                 call.addEventListener(listener);
             }
@@ -318,7 +319,9 @@ public final class MeshCall implements Call {
             try {
                 return run.ended(attempt, call.execute(), null, call, null);
             } catch (IOException | RuntimeException | Error e) {
-                return run.ended(attempt, null, e, call, null);
+                Attempt failed = run.ended(attempt, null, e, call, null);
+                logical.handler.idleConnections().afterFailure(client.connectionPool(), failed.outcome(), e);
+                return failed;
             } finally {
                 logical.current = null;
             }

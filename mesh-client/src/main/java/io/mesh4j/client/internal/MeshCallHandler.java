@@ -46,7 +46,9 @@ public final class MeshCallHandler {
     private final CallRun.Sleeper sleeper;
     private final AtomicBoolean resendBelowReported = new AtomicBoolean();
     private final AtomicBoolean hedgingSkippedReported = new AtomicBoolean();
-    private final ChainSender chainSender = new ChainSender();
+    private final ChainSender chainSender = new ChainSender(false);
+    private final ChainSender ownClientSender = new ChainSender(true);
+    private final IdleConnectionFlush idleConnections;
     private final Mirroring mirroring;
     private final Supplier<OkHttpClient> meshClient;
     private final RequestLimits limits;
@@ -75,6 +77,7 @@ public final class MeshCallHandler {
         this.telemetry = requireNonNull(telemetry, "telemetry");
         this.ticker = requireNonNull(ticker, "ticker");
         this.sleeper = requireNonNull(sleeper, "sleeper");
+        this.idleConnections = new IdleConnectionFlush(ticker);
     }
 
     /**
@@ -127,18 +130,37 @@ public final class MeshCallHandler {
         }
         reportHedgingSkipped(run, request);
         mirroring.copy(run, meshClient.get());
-        return run.runSequentially(chainSender, chain, sleeper);
+        return run.runSequentially(onMeshClient ? ownClientSender : chainSender, chain, sleeper);
     }
 
-    /** Sends each attempt on the interceptor's chain. */
+    /** Flushes connection pools after attempts that found their instance gone. */
+    IdleConnectionFlush idleConnections() {
+        return idleConnections;
+    }
+
+    /**
+     * Sends each attempt on the interceptor's chain. On the mesh's own client, whose connection pool the mesh knows,
+     * an attempt that failed before its answer also flushes the pool's idle connections; an interceptor on another
+     * client cannot reach that client's pool.
+     */
     private final class ChainSender implements CallRun.AttemptSender<Interceptor.Chain> {
+        private final boolean onMeshClient;
+
+        ChainSender(boolean onMeshClient) {
+            this.onMeshClient = onMeshClient;
+        }
+
         @Override
         public Attempt send(Interceptor.Chain chain, Attempt attempt, CallRun run) {
             Response response;
             try {
                 response = attempt.timed(chain).proceed(attempt.request());
             } catch (IOException | RuntimeException | Error e) {
-                return run.ended(attempt, null, e, chain.call(), null);
+                Attempt failed = run.ended(attempt, null, e, chain.call(), null);
+                if (onMeshClient) {
+                    idleConnections.afterFailure(meshClient.get().connectionPool(), failed.outcome(), e);
+                }
+                return failed;
             }
             reportResendBelow(response, attempt);
             EventListener listener = chain.getEventListener();
