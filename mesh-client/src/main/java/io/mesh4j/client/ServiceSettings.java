@@ -377,12 +377,20 @@ public final class ServiceSettings {
          * Builds the settings.
          *
          * @throws IllegalArgumentException naming the field when a header or cookie name is empty, or when hedging
-         *     is on but the retry budget allows nothing
+         *     is on but the retry budget allows nothing, or fewer hedges than a percentile delay wants
          */
         public ServiceSettings build() {
             if (hedging.enabled() && retry.budgetPercent() == 0 && retry.budgetMinPerSecond() == 0) {
                 throw new IllegalArgumentException("hedging: " + hedging + " (expected: a retry budget above zero,"
                         + " as hedges draw on it; retry budgetPercent and budgetMinPerSecond are both 0)");
+            }
+            double wantingHedge = 100 - hedging.delayPercentile();
+            if (hedging.enabled() && hedging.delayPercentile() > 0 && wantingHedge > retry.budgetPercent()) {
+                throw new IllegalArgumentException("hedging: delayPercentile=" + plain(hedging.delayPercentile())
+                        + " (expected: at least " + (100 - retry.budgetPercent()) + ", as a hedge after that"
+                        + " percentile is wanted by " + plain(wantingHedge) + "% of calls while the retry"
+                        + " budget allows hedges for " + retry.budgetPercent() + "%: they would run out on calls"
+                        + " that were fast anyway and be missing for the slow ones)");
             }
             if (hashKeyHeader != null && hashKeyHeader.isBlank()) {
                 throw new IllegalArgumentException("hashKeyHeader: '" + hashKeyHeader
@@ -393,6 +401,10 @@ public final class ServiceSettings {
                         + "' (expected: a cookie name, or null for none)");
             }
             return new ServiceSettings(this);
+        }
+
+        private static String plain(double number) {
+            return java.math.BigDecimal.valueOf(number).stripTrailingZeros().toPlainString();
         }
     }
 }

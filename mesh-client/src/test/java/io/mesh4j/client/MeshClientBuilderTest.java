@@ -72,6 +72,22 @@ class MeshClientBuilderTest {
     }
 
     @Test
+    void shouldFailNamingPercentileWhenItWantsMoreHedgesThanTheBudgetAllows() {
+        io.mesh4j.resilience.HedgingConfig p75 = io.mesh4j.resilience.HedgingConfig.custom().delayPercentile(75)
+                .build();
+
+        assertThatThrownBy(() -> ServiceSettings.custom().hedging(p75).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("hedging: delayPercentile=75 (expected: at least 80, as a hedge after that"
+                        + " percentile is wanted by 25% of calls while the retry budget allows hedges for 20%");
+        assertThat(ServiceSettings.custom().hedging(p75)
+                .retry(io.mesh4j.resilience.RetryConfig.custom().budgetPercent(25).build()).build().hedging())
+                .isEqualTo(p75);
+        assertThat(ServiceSettings.custom().hedging(io.mesh4j.resilience.HedgingConfig.custom().delayPercentile(80)
+                .build()).build().hedging().delayPercentile()).isEqualTo(80);
+    }
+
+    @Test
     void shouldDeriveVariantAndKeepOriginalWhenNewBuilderIsUsed() {
         LoadBalancerFactory custom = new LoadBalancerFactory() {
             @Override
