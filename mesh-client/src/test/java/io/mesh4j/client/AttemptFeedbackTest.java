@@ -44,7 +44,10 @@ class AttemptFeedbackTest {
     private final Map<String, Long> latencies = new ConcurrentHashMap<>();
     private MockWebServer server;
 
-    /** A balancer that picks the first instance the call has not tried and records what it is told. */
+    /**
+     * A balancer that picks the first instance the call has not tried and records what it is told. It says it weighs
+     * latencies, as peak-EWMA does, so the losers of a hedge run on for it.
+     */
     private final LoadBalancerFactory recording = new LoadBalancerFactory() {
         @Override
         public String name() {
@@ -72,6 +75,11 @@ class AttemptFeedbackTest {
                 @Override
                 public Picker picker() {
                     return picker;
+                }
+
+                @Override
+                public boolean weighsLatency() {
+                    return true;
                 }
             };
         }

@@ -135,10 +135,8 @@ class HedgingTest {
         assertThat(answer).isEqualTo("200 backend-1");
         assertThat(attempts("hedge", "success")).isEqualTo(1.0);
         assertThat(meters.get("mesh.client.requests").tags("outcome", "success").timer().count()).isEqualTo(1);
-        assertThat(attempts("first", "abandoned")).as("the loser runs on until its instance answers").isZero();
-        answers.release();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> attempts("first", "abandoned") == 1.0);
+        assertThat(attempts("first", "abandoned")).as("round robin weighs no latency: the loser is cancelled at once")
+                .isEqualTo(1.0);
         assertThat(totalReceived()).isEqualTo(2);
     }
 
@@ -212,10 +210,10 @@ class HedgingTest {
             assertThat(body(get("c" + i))).startsWith("200 ");
         }
 
-        // A hedge that loses runs on until its instance answers: wait for the last ones.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> attempts("hedge", "success") + attempts("hedge", "abandoned") == 5.0);
-        assertThat(totalReceived()).as("servers see the calls and the budget's hedges, nothing more").isEqualTo(55);
+        double hedges = attempts("hedge", "success") + attempts("hedge", "abandoned");
+        assertThat(hedges).as("every call wanted a hedge; the budget allows 10% of 50").isEqualTo(5.0);
+        assertThat(totalReceived()).as("servers never see more than the calls and the budget's hedges")
+                .isBetween(50, 55);
     }
 
     @Test
@@ -318,14 +316,11 @@ class HedgingTest {
         }
         threads.shutdown();
 
-        assertThat(meters.get("mesh.client.requests.active").gauge().value()).isZero();
-        // Losers run on until their instance answers; then every hedge has reached its server, and nothing else.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> attempts("first", "success")
-                + attempts("first", "abandoned") + attempts("hedge", "success") + attempts("hedge", "abandoned")
-                == totalReceived());
         double hedges = attempts("hedge", "success") + attempts("hedge", "abandoned");
         assertThat(hedges).isPositive();
-        assertThat(totalReceived()).isEqualTo(200 + (int) hedges);
+        assertThat(totalReceived()).as("a hedge abandoned at once may never reach its server")
+                .isBetween(200, 200 + (int) hedges);
+        assertThat(meters.get("mesh.client.requests.active").gauge().value()).isZero();
     }
 
     @Test

@@ -30,6 +30,16 @@ public interface LoadBalancer extends AutoCloseable {
     default void updateHealth(String instanceId, boolean healthy) {
     }
 
+    /**
+     * Whether the balancer weighs the latencies its endpoints report. When a hedged call is answered, the client lets
+     * its other attempts run on until they answer, so that such a balancer hears how long a slow instance really
+     * takes rather than the time the attempt was cut off at; for any other balancer it cancels them, since running on
+     * would only hold their connections. Default: {@code false}.
+     */
+    default boolean weighsLatency() {
+        return false;
+    }
+
     /** Current counts for gauges; cheap enough to read on every metrics scrape. Default: unknown. */
     default BalancerStats stats() {
         return BalancerStats.unknown();

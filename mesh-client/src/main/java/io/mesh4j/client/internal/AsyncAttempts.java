@@ -28,13 +28,15 @@ import org.slf4j.LoggerFactory;
  * per instance), and every wait is a task on the mesh's scheduler: the backoff before a retry, the hedge delay after
  * which a backup goes to an instance not tried yet (budget allowing, up to {@code maxHedges} per attempt), and the
  * call's deadline, which cancels the attempts still running. When a hedged call's attempt answers well (below 500,
- * not a status to retry), the call ends with it, and the attempts still running are left to finish (within their
- * per-try timeout and the call's deadline, which bound every attempt) before they are ended as
- * {@link AttemptOutcome#ABANDONED} and their answers closed: so their instances' balancer learns how long they really
- * took. Cancelled at once, a loser would report only the time it had waited, about the hedge delay, and a slow
- * instance would look nearly as fast as the others to a latency-aware balancer, which then sent it more first attempts
- * that needed a hedge. Cancelling the call cancels them. A bad answer waits for the attempts still running, and the
- * last bad one goes to the retry decision.
+ * not a status to retry), the call ends with it and the attempts still running lose. When the service's balancer
+ * weighs latencies, the losers are left to finish (within their per-try timeout and the call's deadline, which bound
+ * every attempt) before they are ended as {@link AttemptOutcome#ABANDONED} and their answers closed, so that it learns
+ * how long they really took: cancelled at once, a loser would report only the time it had waited, about the hedge
+ * delay, and a slow instance would look nearly as fast as the others, and be sent more first attempts that needed a
+ * hedge. For any other balancer they are cancelled and ended at once: running on would only hold a connection and a
+ * dispatcher slot for each (under round robin, which sends the slow instance its share whatever it learns, that
+ * tripled the p99 in {@code HedgingBenchmark}). Cancelling the call cancels them. A bad answer waits for the attempts
+ * still running, and the last bad one goes to the retry decision.
  *
  * <p>The call ends exactly once, through its {@link CallEnd}: on the OkHttp thread of the attempt that ended it, or,
  * for an end that a timer or {@link #cancel()} caused, on the given executor (never on the scheduler's one thread,
@@ -170,6 +172,7 @@ final class AsyncAttempts {
 
     /** An attempt's call ended with {@code response} or {@code failure}. */
     private void attemptEnded(InFlight ended, @Nullable Response response, @Nullable IOException failure) {
+        List<InFlight> cancelled = List.of();
         if (failure != null) {
             idleConnections.afterFailure(run.serviceState().attemptClient(client).connectionPool(),
                     AttemptOutcomes.ofFailure(failure, ended.call.isCanceled()), failure);
@@ -194,7 +197,11 @@ final class AsyncAttempts {
                 return;
             }
             if (!running.isEmpty()) {
-                leaveLosersRunning();
+                if (run.serviceState().balancerWeighsLatency()) {
+                    leaveLosersRunning();
+                } else {
+                    cancelled = stop(AttemptOutcome.ABANDONED);
+                }
                 answer = result;
             } else {
                 cancelWaiting();
@@ -218,6 +225,7 @@ final class AsyncAttempts {
             deliver(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
             return;
         }
+        cancelCalls(cancelled);
         if (next != null) {
             next.call.enqueue(next);
         }

@@ -282,6 +282,14 @@ public final class ServiceState implements AutoCloseable {
         return guard;
     }
 
+    /**
+     * Whether the service's balancer weighs latencies: the losers of a hedge then run on until they answer, so it
+     * hears their real latency. A subset's balancer comes from the same factory.
+     */
+    boolean balancerWeighsLatency() {
+        return balancer.weighsLatency();
+    }
+
     /** The service's retry decisions and budget. */
     public RetryPolicy retryPolicy() {
         return retryPolicy;

@@ -113,6 +113,11 @@ final class MeshLoadBalancer implements LoadBalancer {
     }
 
     @Override
+    public boolean weighsLatency() {
+        return tracksLatency;
+    }
+
+    @Override
     public synchronized void updateHealth(String instanceId, boolean healthy) {
         BalancedEndpoint endpoint = endpointsById.get(requireNonNull(instanceId, "instanceId"));
         if (endpoint == null || endpoint.activelyHealthy == healthy) {

@@ -63,6 +63,15 @@ class LatencyAwareSelectionTest {
     }
 
     @Test
+    void shouldSayItWeighsLatencyOnlyWhenPeakEwma() {
+        assertThat(peakEwma().weighsLatency()).isTrue();
+        for (Algorithm algorithm : Algorithm.values()) {
+            assertThat(test.balancer(test.config().algorithm(algorithm).build(), instances("a")).weighsLatency())
+                    .as("%s", algorithm).isEqualTo(algorithm == Algorithm.PEAK_EWMA);
+        }
+    }
+
+    @Test
     void shouldStarveSlowInstanceWithinAFewRequestsWhenPeakEwma() {
         MeshLoadBalancer balancer = peakEwma();
 
