@@ -70,6 +70,16 @@ class RetryTest {
         return mesh(retry, new OkHttpClient());
     }
 
+    /** A mesh over the backends with {@code settings}, recording into {@code meters}, on a ticker that stands still. */
+    private void measuredMesh(SimpleMeterRegistry meters, ServiceSettings settings) {
+        mesh = MeshClient.builder()
+                .discovery(StaticDiscovery.of(backends.instances()))
+                .ticker(new ManualTicker())
+                .meterRegistry(meters)
+                .defaultSettings(settings)
+                .build();
+    }
+
     private static int call(MeshClient mesh, Request request) throws IOException {
         try (Response response = mesh.okHttpClient().newCall(request).execute()) {
             response.body().string();
@@ -136,15 +146,10 @@ class RetryTest {
         backend(r -> status(201));
         backend(r -> status(503));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        mesh = MeshClient.builder()
-                .discovery(StaticDiscovery.of(backends.instances()))
-                .ticker(new ManualTicker())
-                .meterRegistry(meters)
-                .defaultSettings(ServiceSettings.custom()
-                        .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
-                                .outlierEjection(OutlierEjectionConfig.disabled()).build()))
-                        .retry(RetryConfig.from(FAST).budgetPercent(0).budgetMinPerSecond(0).build()).build())
-                .build();
+        measuredMesh(meters, ServiceSettings.custom()
+                .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
+                        .outlierEjection(OutlierEjectionConfig.disabled()).build()))
+                .retry(RetryConfig.from(FAST).budgetPercent(0).budgetMinPerSecond(0).build()).build());
 
         // No budget at all: a 503 is not retried, while a POST that met the refused port goes on to another
         // instance, whose answer it returns.
@@ -201,13 +206,8 @@ class RetryTest {
     void shouldSpendNoRetryBudgetWhenNoUntriedInstanceIsLeft() throws IOException {
         backend(r -> status(503));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        mesh = MeshClient.builder()
-                .discovery(StaticDiscovery.of(backends.instances()))
-                .ticker(new ManualTicker())
-                .meterRegistry(meters)
-                .defaultSettings(ServiceSettings.custom().retry(RetryConfig.from(FAST).budgetPercent(100)
-                        .budgetMinPerSecond(0).build()).build())
-                .build();
+        measuredMesh(meters, ServiceSettings.custom().retry(RetryConfig.from(FAST).budgetPercent(100)
+                .budgetMinPerSecond(0).build()).build());
 
         for (int i = 0; i < 10; i++) {
             assertThat(call(mesh, new Request.Builder().url("http://orders/x").header("X-Call", "c" + i).build()))
