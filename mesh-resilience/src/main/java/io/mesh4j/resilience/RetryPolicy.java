@@ -64,7 +64,8 @@ public final class RetryPolicy {
     }
 
     /**
-     * Whether the attempt just ended may be retried, and when.
+     * Whether the attempt just ended may be retried, and when, its retry taken from the budget: {@link #delayIfAllowed}
+     * followed by {@link #withdraw}.
      *
      * @param method the HTTP method, upper case
      * @param markedIdempotent whether the caller marked this request safe to repeat
@@ -76,6 +77,21 @@ public final class RetryPolicy {
      * @return the wait before the next attempt in nanoseconds, or {@link #NO_RETRY}
      */
     public long retryDelayNanos(String method, boolean markedIdempotent, int attemptsMade, AttemptOutcome outcome,
+            int status, long retryAfterNanos, boolean bodyReplayable) {
+        long delay = delayIfAllowed(method, markedIdempotent, attemptsMade, outcome, status, retryAfterNanos,
+                bodyReplayable);
+        return delay != NO_RETRY && withdraw(outcome) ? delay : NO_RETRY;
+    }
+
+    /**
+     * Whether the attempt just ended may be retried, and when, with the budget looked at but not drawn on: a caller
+     * that still has to find an instance to retry on asks this first, and draws on the budget ({@link #withdraw})
+     * only once it has one, so that neither the budget nor its balancer's round-robin position is spent on a retry
+     * that cannot happen. Same parameters as {@link #retryDelayNanos}.
+     *
+     * @return the wait before the next attempt in nanoseconds, or {@link #NO_RETRY}
+     */
+    public long delayIfAllowed(String method, boolean markedIdempotent, int attemptsMade, AttemptOutcome outcome,
             int status, long retryAfterNanos, boolean bodyReplayable) {
         if (attemptsMade >= config.maxAttempts() || !outcome.completed()) {
             return NO_RETRY;
@@ -96,8 +112,16 @@ public final class RetryPolicy {
             }
             delay = retryAfterNanos;
         }
-        // The budget caps the load retries add to the service; an attempt that never reached a server added none.
-        return neverSent || budget.tryWithdraw() ? delay : NO_RETRY;
+        return neverSent || budget.balance() > 0 ? delay : NO_RETRY;
+    }
+
+    /**
+     * Takes the retry of an attempt that ended with {@code outcome} from the budget; whether the budget allowed it.
+     * The budget caps the load retries add to the service; an attempt that never reached a server added none, so its
+     * retry is free.
+     */
+    public boolean withdraw(AttemptOutcome outcome) {
+        return outcome.requestNeverSent() || budget.tryWithdraw();
     }
 
     /** Whether a response with {@code status} is worth another attempt: one of {@link RetryConfig#retryStatuses()}. */

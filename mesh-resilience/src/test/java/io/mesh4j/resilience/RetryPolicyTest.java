@@ -109,6 +109,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void shouldLookAtBudgetWithoutDrawingOnItWhenAskedBeforeAnInstanceIsFound() {
+        RetryPolicy policy = policy(RetryConfig.custom().budgetPercent(1).budgetMinPerSecond(0));
+        assertThat(policy.budget().balance()).isEqualTo(1);
+
+        assertThat(policy.delayIfAllowed("GET", false, 1, AttemptOutcome.SERVER_ERROR, 503, -1, true))
+                .isNotEqualTo(NO_RETRY);
+        assertThat(policy.budget().balance()).as("nothing drawn yet").isEqualTo(1);
+        assertThat(policy.withdraw(AttemptOutcome.SERVER_ERROR)).isTrue();
+        assertThat(policy.delayIfAllowed("GET", false, 1, AttemptOutcome.SERVER_ERROR, 503, -1, true))
+                .as("the budget is spent").isEqualTo(NO_RETRY);
+        assertThat(policy.withdraw(AttemptOutcome.CONNECT_FAILURE)).as("never sent: free").isTrue();
+    }
+
+    @Test
     void shouldGrowBackoffCeilingExponentiallyUpToMax() {
         RetryPolicy policy = policy(RetryConfig.custom().backoffBase(Duration.ofMillis(100))
                 .backoffMax(Duration.ofMillis(300)));

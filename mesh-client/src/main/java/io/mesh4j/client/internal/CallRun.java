@@ -335,14 +335,15 @@ final class CallRun implements RequestContext, RoutedRequest {
         if (sent >= retry.config().maxAttempts() || (result.failure() == null && !retry.isRetryableStatus(status))) {
             return null;
         }
-        Endpoint next = picker.pick(this);
-        if (next == null || tried(next.instance())) {
-            return null;
-        }
         long retryAfter = status == 429 || status == 503 ? RetryAfter.nanos(result.response()) : -1;
-        long delay = retry.retryDelayNanos(request.method(), markedIdempotent(), sent, result.outcome(), status,
+        long delay = retry.delayIfAllowed(request.method(), markedIdempotent(), sent, result.outcome(), status,
                 retryAfter, replayable());
         if (delay == RetryPolicy.NO_RETRY || (deadline != Long.MAX_VALUE && ticker.read() + delay >= deadline)) {
+            return null;
+        }
+        // Picked only for a retry the policy allows: a pick moves the balancer's round-robin position.
+        Endpoint next = picker.pick(this);
+        if (next == null || tried(next.instance()) || !retry.withdraw(result.outcome())) {
             return null;
         }
         setAside(result);
