@@ -60,9 +60,19 @@ final class TcpProxy implements AutoCloseable {
             while (!listening.isClosed()) {
                 try {
                     Socket client = listening.accept();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-                    sockets.add(client);
-                    sockets.add(upstream);
+                    Socket upstream;
+                    // A connection accepted just before cut() must not outlive it: cut() closes the listening
+                    // socket and then the recorded connections under this lock, so one accepted meanwhile is either
+                    // recorded before cut() runs or seen here after it, and closed.
+                    synchronized (TcpProxy.this) {
+                        if (listening.isClosed()) {
+                            client.close();
+                            return;
+                        }
+                        upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                        sockets.add(client);
+                        sockets.add(upstream);
+                    }
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException closed) {
