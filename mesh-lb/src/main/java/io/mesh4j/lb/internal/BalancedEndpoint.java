@@ -22,6 +22,10 @@ import java.lang.invoke.VarHandle;
  */
 final class BalancedEndpoint implements Endpoint {
 
+    /** The least weight a latency sample has in the peak-EWMA estimate: it follows the last ~16 samples at least. */
+    static final double MIN_SAMPLE_WEIGHT = 1.0 / 16;
+
+
     static final long NOT_RAMPING = Long.MIN_VALUE;
     /** The penalty stamp of an endpoint whose last failure's penalty has faded (or that never failed). */
     private static final long NO_PENALTY = Long.MIN_VALUE;
@@ -149,12 +153,21 @@ final class BalancedEndpoint implements Endpoint {
 
     /**
      * Folds one latency sample into the estimate. The old estimate first decays by {@code w = exp(-elapsed / tau)};
-     * a sample above it replaces it (the peak), a lower one is averaged in as {@code decayed + sample * (1 - w)}.
+     * a sample above it replaces it (the peak), a lower one is averaged in with weight {@code 1 - w}, but at least
+     * {@link #MIN_SAMPLE_WEIGHT}. Without that floor a busy endpoint, whose samples arrive far faster than
+     * {@code tau}, would come down from a peak only as fast as time passes: a pause of the caller (a GC, a starved
+     * CPU) that lifts every endpoint to the same peak would hide which one is slow for several {@code tau}. With it,
+     * the estimate of a busy endpoint follows its last few dozen samples; an idle one still decays in time.
      */
     void observe(double sampleNanos, long now) {
         double w = decay(now - (long) COST_STAMP.getOpaque(this));
-        double decayed = (double) COST_NANOS.getOpaque(this) * w;
-        COST_NANOS.setOpaque(this, sampleNanos > decayed ? sampleNanos : decayed + sampleNanos * (1.0 - w));
+        double cost = (double) COST_NANOS.getOpaque(this);
+        if (sampleNanos > cost * w) {
+            COST_NANOS.setOpaque(this, sampleNanos);
+        } else {
+            double weight = Math.max(1.0 - w, MIN_SAMPLE_WEIGHT);
+            COST_NANOS.setOpaque(this, cost * (1.0 - weight) + sampleNanos * weight);
+        }
         COST_STAMP.setOpaque(this, now);
     }
 

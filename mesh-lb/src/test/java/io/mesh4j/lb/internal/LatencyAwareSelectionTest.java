@@ -208,6 +208,42 @@ class LatencyAwareSelectionTest {
                 .isCloseTo(expected, Offset.offset(1.0));
     }
 
+    @Test
+    void shouldTellSlowFromFastWithinDozensOfSamplesWhenAPauseLiftedBothToOnePeak() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint fast = endpoint(balancer, "a");
+        BalancedEndpoint slow = endpoint(balancer, "b");
+        long now = test.now.get();
+        // A pause of the caller ends every attempt in flight at about the same late moment.
+        fast.observe(110_000_000, now);
+        slow.observe(110_000_000, now);
+        for (int sample = 0; sample < 64; sample++) {
+            now += 10_000;
+            fast.observe(1_000_000, now);
+            if (sample % 16 == 0) {
+                slow.observe(20_000_000, now);
+            }
+        }
+
+        assertThat(fast.cost(now)).isLessThan(3_000_000.0);
+        assertThat(slow.cost(now)).isGreaterThan(80_000_000.0);
+        assertLighter(fast, slow);
+    }
+
+    @Test
+    void shouldWeighEachSampleByElapsedTimeWhenSamplesAreSparse() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint endpoint = endpoint(balancer, "a");
+        long t0 = test.now.get();
+        endpoint.observe(40_000_000, t0);
+
+        long later = t0 + Duration.ofSeconds(5).toNanos();
+        endpoint.observe(10_000_000, later);
+
+        double w = Math.exp(-0.5);
+        assertThat(endpoint.cost(later)).isCloseTo(40_000_000 * w + 10_000_000 * (1 - w), Offset.offset(1.0));
+    }
+
     private static void assertLighter(BalancedEndpoint lighter, BalancedEndpoint heavier) {
         assertThat(lighter.lighterThan(heavier)).as("%s lighter than %s", lighter, heavier).isTrue();
         assertThat(heavier.lighterThan(lighter)).as("%s lighter than %s", heavier, lighter).isFalse();
