@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesh4j.api.ServiceInstance;
+import io.mesh4j.api.Ticker;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.api.balancer.LoadBalancer;
@@ -19,10 +20,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -277,6 +286,77 @@ class AttemptFeedbackTest {
         // Cancelled when the hedge won, it would have reported about 1 ms, and looked as fast as the winner.
         assertThat(latencies.get("slow")).isGreaterThanOrEqualTo(Duration.ofSeconds(5).toNanos());
         assertThat(server.getRequestCount() + fast.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountQueuedAttemptFromWhenADispatcherThreadTakesItWhenCallIsAsync() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("ok").build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o7").build();
+        AtomicLong offset = new AtomicLong();
+        // Running behind System.nanoTime() by an hour, so the feedback's end stamps never pass it.
+        Ticker ticker = () -> System.nanoTime() - Duration.ofHours(1).toNanos() + offset.get();
+        // A client short of threads: its dispatcher takes each call 3 s (of the mesh's clock) after it was queued.
+        ThreadPoolExecutor lateThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread thread, Runnable task) {
+                offset.addAndGet(Duration.ofSeconds(3).toNanos());
+            }
+        };
+        OkHttpClient base = new OkHttpClient.Builder().dispatcher(new Dispatcher(lateThreads)).build();
+        CompletableFuture<String> body = new CompletableFuture<>();
+        try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance)).ticker(ticker)
+                .okHttpClient(base)
+                .service("orders", ServiceSettings.custom().balancer(recording).retry(RetryConfig.disabled()).build())
+                .build()) {
+            mesh.newCall(new Request.Builder().url("http://orders/q").build()).enqueue(new Callback() {
+                @Override
+                public void onFailure(Call call, IOException e) {
+                    body.completeExceptionally(e);
+                }
+
+                @Override
+                public void onResponse(Call call, Response response) throws IOException {
+                    try (response) {
+                        body.complete(response.body().string());
+                    }
+                }
+            });
+            assertThat(body.get(5, TimeUnit.SECONDS)).isEqualTo("ok");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("end o7 SUCCESS"));
+        } finally {
+            lateThreads.shutdownNow();
+        }
+
+        // The 3 s in the queue are the client's, not the instance's: counted, they would make it look slow.
+        assertThat(offset.get()).isGreaterThanOrEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(latencies.get("o7")).isLessThan(Duration.ofSeconds(2).toNanos());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Route.class, names = {"MESH_CLIENT", "MESH_CALLS"})
+    void shouldNotBlameInstanceWhenServerClosedThePooledConnectionWhileIdle(Route route) throws IOException {
+        // The server closes the connection right after its answer, as at the end of a keep-alive timeout.
+        server.enqueue(new MockResponse.Builder().body("first").onResponseEnd(new SocketEffect.CloseSocket())
+                .build());
+        server.enqueue(new MockResponse.Builder().body("second").build());
+        ServiceInstance instance = ServiceInstance.builder("orders", server.getHostName(), server.getPort())
+                .id("o8").build();
+        try (MeshClient mesh = meshOver(instance)) {
+            Call.Factory client = route.over(mesh);
+            try (Response first = client.newCall(new Request.Builder().url("http://orders/a").build()).execute()) {
+                assertThat(first.body().string()).isEqualTo("first");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> server.takeRequest().getRequestLine().contains("/a"));
+
+            assertThatThrownBy(() -> client.newCall(new Request.Builder().url("http://orders/b").build()).execute())
+                    .isInstanceOf(IOException.class);
+        }
+
+        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(events).containsExactly("start o8", "end o8 SUCCESS", "start o8", "end o8 CANCELLED");
     }
 
     @Test

@@ -14,7 +14,10 @@ public enum AttemptOutcome {
     TIMEOUT(true, false),
     /** The connection failed after it was made (reset, closed early, protocol error). */
     NETWORK_FAILURE(true, false),
-    /** The caller cancelled the attempt; this says nothing about the instance. */
+    /**
+     * The attempt says nothing about the instance: the caller cancelled it, or it broke on a pooled connection before
+     * any answer began, as when the server closed that connection while it sat idle.
+     */
     CANCELLED(false, false),
     /**
      * The caller stopped waiting because another attempt of the same call (a hedge) answered first. The time waited

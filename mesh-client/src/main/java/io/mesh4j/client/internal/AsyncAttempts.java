@@ -155,6 +155,7 @@ final class AsyncAttempts {
     /** Starts an attempt (holding the monitor); the caller enqueues its call after releasing it. */
     private InFlight launch(Endpoint endpoint, AttemptKind kind, long now) {
         Attempt attempt = run.newAttempt(endpoint, kind, now, true, false);
+        attempt.queued();
         Call call = run.serviceState().attemptClient(client).newCall(attempt.request());
         for (EventListener listener : listeners) {
             call.addEventListener(listener);

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How the end of a body is seen: on a client the mesh built, OkHttp's own events tell the call's
  * {@link BodyEndListener}; elsewhere the response is handed on with a body that watches itself (which costs a copy
- * of the response).
+ * of the response). A network failure on a pooled connection before any answer (the server had closed it while
+ * idle) is the connection's, not the instance's: the instance is told {@link AttemptOutcome#CANCELLED}.
  *
  * <p>Threading: created and ended by whichever thread drives the call at the time ({@link CallRun}), one at a time.
  * The verdict of a response is given by whichever thread reads or closes it, exactly once.
@@ -46,6 +47,10 @@ final class Attempt {
     private final Endpoint endpoint;
     private final AttemptScope scope;
     private final long startNanos;
+    /** Whether the attempt waits in a dispatcher's queue before it runs; see {@link #queued()}. */
+    private boolean queued;
+    /** When the attempt's call began to run: its start, or, for a queued attempt, when a thread took it. */
+    private volatile long runningSinceNanos;
     private final Request request;
     private final int timeoutMillis;
     private final boolean exactTimeout;
@@ -83,6 +88,7 @@ final class Attempt {
         this.endpoint = endpoint;
         this.scope = scope;
         this.startNanos = startNanos;
+        this.runningSinceNanos = startNanos;
         this.timeoutMillis = timeoutMillis;
         this.exactTimeout = exactTimeout;
         if (tagged) {
@@ -115,6 +121,26 @@ final class Attempt {
     /** {@code chain} with this attempt's timeouts. */
     Interceptor.Chain timed(Interceptor.Chain chain) {
         return AttemptTimeouts.apply(chain, timeoutMillis, exactTimeout);
+    }
+
+    /**
+     * Marks this attempt as one that waits in a dispatcher's queue (an asynchronous attempt), before its call is
+     * enqueued: its instance's latency is then counted from when a dispatcher thread takes it
+     * ({@link #running(long)}), so that a client short of threads or CPU does not make its instances look slow to a
+     * balancer that weighs latencies. The hedging histogram and telemetry keep the caller's view, from the start.
+     */
+    void queued() {
+        queued = true;
+    }
+
+    /** Whether this attempt was {@linkplain #queued() queued}. */
+    boolean isQueued() {
+        return queued;
+    }
+
+    /** A dispatcher thread took this queued attempt's call at {@code nowNanos}, a reading of the client's ticker. */
+    void running(long nowNanos) {
+        runningSinceNanos = nowNanos;
     }
 
     /**
@@ -199,6 +225,14 @@ final class Attempt {
             this.response = response.newBuilder().body(new WatchedBody(response.body(), call)).build();
             return;
         }
+        BodyEndListener listener = this.bodyEnds != null ? this.bodyEnds : bodyEnds;
+        if (outcome == AttemptOutcome.NETWORK_FAILURE && listener != null && listener.brokeOnPooledConnection()) {
+            // The server closed the pooled connection while it sat idle: not the instance's failure. Counted as one,
+            // a healthy instance would be penalized and, under a latency-aware balancer, its picks would go to its
+            // rivals, the slowest among them too. Telemetry and the retry decision still see the network failure.
+            bodyEnded(AttemptOutcome.CANCELLED);
+            return;
+        }
         bodyEnded(outcome);
     }
 
@@ -216,7 +250,7 @@ final class Attempt {
             return;
         }
         if (JUDGED.compareAndSet(this, 0, 1)) {
-            verdict(endNanos, endNanos - startNanos, outcome);
+            verdict(endNanos, endNanos - runningSinceNanos, outcome);
         }
     }
 

@@ -297,7 +297,8 @@ final class CallRun implements RequestContext, RoutedRequest {
     /**
      * Ends {@code attempt} now with what its call gave: a response or a failure.
      *
-     * @param bodyEnds the attempt call's listener when it reports the body's end, else {@code null}
+     * @param bodyEnds the attempt call's listener when it reports the body's end (and, for a failure, whether it
+     *     broke on a pooled connection), else {@code null}
      */
     Attempt ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call,
             @Nullable BodyEndListener bodyEnds) {
@@ -305,7 +306,7 @@ final class CallRun implements RequestContext, RoutedRequest {
         if (response != null) {
             attempt.end(response, null, AttemptOutcomes.ofStatus(response.code()), now, call, bodyEnds);
         } else {
-            attempt.end(null, failure, AttemptOutcomes.ofFailure(failure, call.isCanceled()), now, call, null);
+            attempt.end(null, failure, AttemptOutcomes.ofFailure(failure, call.isCanceled()), now, call, bodyEnds);
         }
         return attempt;
     }

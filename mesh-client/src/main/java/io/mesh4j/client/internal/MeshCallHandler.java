@@ -101,6 +101,9 @@ public final class MeshCallHandler {
         Request request = original.request();
         Attempt attempt = request.tag(Attempt.class);
         if (attempt != null) {
+            if (attempt.isQueued()) {
+                attempt.running(ticker.read());
+            }
             attempt.carriedBy(original);
             return attempt.timed(original).proceed(request);
         }
@@ -152,20 +155,20 @@ public final class MeshCallHandler {
 
         @Override
         public Attempt send(Interceptor.Chain chain, Attempt attempt, CallRun run) {
+            EventListener listener = chain.getEventListener();
+            BodyEndListener bodyEnds = listener instanceof BodyEndListener ? (BodyEndListener) listener : null;
             Response response;
             try {
                 response = attempt.timed(chain).proceed(attempt.request());
             } catch (IOException | RuntimeException | Error e) {
-                Attempt failed = run.ended(attempt, null, e, chain.call(), null);
+                Attempt failed = run.ended(attempt, null, e, chain.call(), bodyEnds);
                 if (onMeshClient) {
                     idleConnections.afterFailure(meshClient.get().connectionPool(), failed.outcome(), e);
                 }
                 return failed;
             }
             reportResendBelow(response, attempt);
-            EventListener listener = chain.getEventListener();
-            return run.ended(attempt, response, null, chain.call(),
-                    listener instanceof BodyEndListener ? (BodyEndListener) listener : null);
+            return run.ended(attempt, response, null, chain.call(), bodyEnds);
         }
 
         @Override
