@@ -10,5 +10,10 @@ if [ "${LONG:-0}" = 1 ]; then
 else
   settings=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 fi
-exec java -jar mesh-benchmarks/target/benchmarks.jar "${settings[@]}" -prof gc \
+java -jar mesh-benchmarks/target/benchmarks.jar "${settings[@]}" -prof gc \
   -rf json -rff mesh-benchmarks/target/jmh-result.json "$@"
+# A Markdown table of the results beside the JSON, when Python is there to write it.
+if command -v python3 >/dev/null 2>&1; then
+  python3 mesh-benchmarks/jmh-table.py mesh-benchmarks/target/jmh-result.json > mesh-benchmarks/target/jmh-result.md
+  echo "Results: mesh-benchmarks/target/jmh-result.json and mesh-benchmarks/target/jmh-result.md"
+fi

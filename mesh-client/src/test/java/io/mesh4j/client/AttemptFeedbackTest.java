@@ -30,7 +30,6 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -305,24 +304,12 @@ class AttemptFeedbackTest {
             }
         };
         OkHttpClient base = new OkHttpClient.Builder().dispatcher(new Dispatcher(lateThreads)).build();
-        CompletableFuture<String> body = new CompletableFuture<>();
         try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(instance)).ticker(ticker)
                 .okHttpClient(base)
                 .service("orders", ServiceSettings.custom().balancer(recording).retry(RetryConfig.disabled()).build())
                 .build()) {
-            mesh.newCall(new Request.Builder().url("http://orders/q").build()).enqueue(new Callback() {
-                @Override
-                public void onFailure(Call call, IOException e) {
-                    body.completeExceptionally(e);
-                }
-
-                @Override
-                public void onResponse(Call call, Response response) throws IOException {
-                    try (response) {
-                        body.complete(response.body().string());
-                    }
-                }
-            });
+            CompletableFuture<String> body = Calls.enqueue(mesh.newCall(new Request.Builder().url("http://orders/q")
+                    .build()));
             assertThat(body.get(5, TimeUnit.SECONDS)).isEqualTo("ok");
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("end o7 SUCCESS"));
         } finally {

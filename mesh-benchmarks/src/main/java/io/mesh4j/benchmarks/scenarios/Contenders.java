@@ -37,41 +37,18 @@ final class Contenders {
     /** Sends every call to {@code url} through {@code client}, as a caller with no mesh does. */
     static Contender okHttp(String name, OkHttpClient client, String url) {
         Request request = new Request.Builder().url(url).build();
-        return new Contender() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int call() throws IOException {
-                return execute(client, request);
-            }
-        };
+        return new Named(name, () -> execute(client, request), () -> { });
     }
 
     /** Sends every call to {@code url} (a logical name such as {@code http://orders/}) through {@code mesh}. */
     static Contender mesh(String name, MeshClient mesh, String url) {
         Request request = new Request.Builder().url(url).build();
-        return new Contender() {
-            @Override
-            public String name() {
-                return name;
+        return new Named(name, () -> {
+            try (Response response = mesh.newCall(request).execute()) {
+                response.body().bytes();
+                return response.code();
             }
-
-            @Override
-            public int call() throws IOException {
-                try (Response response = mesh.newCall(request).execute()) {
-                    response.body().bytes();
-                    return response.code();
-                }
-            }
-
-            @Override
-            public void close() {
-                mesh.close();
-            }
-        };
+        }, mesh::close);
     }
 
     /**
@@ -89,26 +66,18 @@ final class Contenders {
             requests.add(new Request.Builder().url(new HttpUrl.Builder().scheme("http").host("127.0.0.1")
                     .port(backends.get(i).port()).encodedPath(path).build()).build());
         }
-        return new Contender() {
-            @Override
-            public String name() {
-                return "stork " + strategy;
+        return new Named("stork " + strategy, () -> {
+            ServiceInstance picked = service.selectInstanceAndRecordStart(instances, true);
+            try {
+                int status = execute(client, requests.get((int) picked.getId()));
+                picked.recordReply();
+                picked.recordEnd(status >= 500 ? new IOException("status " + status) : null);
+                return status;
+            } catch (IOException | RuntimeException e) {
+                picked.recordEnd(e);
+                throw e;
             }
-
-            @Override
-            public int call() throws IOException {
-                ServiceInstance picked = service.selectInstanceAndRecordStart(instances, true);
-                try {
-                    int status = execute(client, requests.get((int) picked.getId()));
-                    picked.recordReply();
-                    picked.recordEnd(status >= 500 ? new IOException("status " + status) : null);
-                    return status;
-                } catch (IOException | RuntimeException e) {
-                    picked.recordEnd(e);
-                    throw e;
-                }
-            }
-        };
+        }, () -> { });
     }
 
     private static LoadBalancer storkBalancer(String strategy) {
@@ -140,33 +109,44 @@ final class Contenders {
         List<Request> requests = backends.stream().map(backend -> new Request.Builder()
                 .url("http://127.0.0.1:" + backend.port() + "/").build()).toList();
         AtomicInteger next = new AtomicInteger();
-        return new Contender() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int call() throws IOException {
-                IOException failure = null;
-                int status = 0;
-                for (int attempt = 0; attempt < attempts; attempt++) {
-                    Request request = requests.get(Math.floorMod(next.getAndIncrement(), requests.size()));
-                    try {
-                        status = execute(client, request);
-                        if (status < 500) {
-                            return status;
-                        }
-                    } catch (IOException e) {
-                        failure = e;
+        return new Named(name, () -> {
+            IOException failure = null;
+            int status = 0;
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                Request request = requests.get(Math.floorMod(next.getAndIncrement(), requests.size()));
+                try {
+                    status = execute(client, request);
+                    if (status < 500) {
+                        return status;
                     }
+                } catch (IOException e) {
+                    failure = e;
                 }
-                if (status != 0) {
-                    return status;
-                }
-                throw failure;
             }
-        };
+            if (status != 0) {
+                return status;
+            }
+            throw failure;
+        }, () -> { });
+    }
+
+    /** One logical call: its HTTP status, or an exception when it failed without one. */
+    @FunctionalInterface
+    interface Caller {
+        int call() throws IOException;
+    }
+
+    /** A contender made of a name, a call and what closing it releases. */
+    private record Named(String name, Caller caller, Runnable closer) implements Contender {
+        @Override
+        public int call() throws IOException {
+            return caller.call();
+        }
+
+        @Override
+        public void close() {
+            closer.run();
+        }
     }
 
     static int execute(OkHttpClient client, Request request) throws IOException {

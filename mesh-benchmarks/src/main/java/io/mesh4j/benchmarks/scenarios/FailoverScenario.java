@@ -15,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -38,12 +36,10 @@ final class FailoverScenario implements Scenario {
     /** A gap this long in the failed attempts to the dead backend ends the first burst: it was ejected. */
     private static final long EJECTED_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final ExecutorService serverThreads;
-    private final ScheduledExecutorService delays;
+    private final Loopback loopback;
 
-    FailoverScenario(ExecutorService serverThreads, ScheduledExecutorService delays) {
-        this.serverThreads = serverThreads;
-        this.delays = delays;
+    FailoverScenario(Loopback loopback) {
+        this.loopback = loopback;
     }
 
     @Override
@@ -64,14 +60,10 @@ final class FailoverScenario implements Scenario {
     @Override
     public Report run(Pace pace) throws Exception {
         Report report = new Report(id(), "Failover: one of four instances killed, then restarted");
-        List<Backend> backends = new ArrayList<>();
+        List<Backend> backends = loopback.start("b", INSTANCES, Backend.Answer.ok(1));
         try {
-            for (int i = 0; i < INSTANCES; i++) {
-                backends.add(Backend.start("b" + i, Backend.Answer.ok(1), serverThreads, delays));
-            }
             Backend victim = backends.get(0);
-            List<ServiceInstance> instances = backends.stream().map(backend -> ServiceInstance.builder("orders",
-                    "127.0.0.1", backend.port()).id(backend.id()).build()).toList();
+            List<ServiceInstance> instances = Loopback.orders(backends);
             Map<String, Function<OkHttpClient, Contender>> contenders = new LinkedHashMap<>();
             contenders.put("Mesh4j defaults", client -> mesh("Mesh4j defaults", instances, client,
                     ServiceSettings.ofDefaults()));

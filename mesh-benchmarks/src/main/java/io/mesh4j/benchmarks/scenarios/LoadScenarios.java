@@ -51,12 +51,9 @@ public final class LoadScenarios {
         }
         ExecutorService serverThreads = Executors.newCachedThreadPool(daemon("scenario-server"));
         ScheduledExecutorService delays = Executors.newScheduledThreadPool(2, daemon("scenario-delay"));
-        List<Scenario> scenarios = List.of(
-                new OverheadScenario(serverThreads, delays),
-                new SlowInstanceScenario(serverThreads, delays),
-                new FailoverScenario(serverThreads, delays),
-                new RetryStormScenario(serverThreads, delays),
-                new PropagationScenario(serverThreads, delays));
+        Loopback loopback = new Loopback(serverThreads, delays);
+        List<Scenario> scenarios = List.of(new OverheadScenario(loopback), new SlowInstanceScenario(loopback),
+                new FailoverScenario(loopback), new RetryStormScenario(loopback), new PropagationScenario(loopback));
         List<String> known = scenarios.stream().map(Scenario::id).toList();
         for (String id : selected) {
             if (!known.contains(id)) {

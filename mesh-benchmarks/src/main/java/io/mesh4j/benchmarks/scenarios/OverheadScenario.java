@@ -6,8 +6,6 @@ import io.mesh4j.client.StaticDiscovery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.OkHttpClient;
 
 /**
@@ -19,12 +17,10 @@ import okhttp3.OkHttpClient;
  */
 final class OverheadScenario implements Scenario {
 
-    private final ExecutorService serverThreads;
-    private final ScheduledExecutorService delays;
+    private final Loopback loopback;
 
-    OverheadScenario(ExecutorService serverThreads, ScheduledExecutorService delays) {
-        this.serverThreads = serverThreads;
-        this.delays = delays;
+    OverheadScenario(Loopback loopback) {
+        this.loopback = loopback;
     }
 
     @Override
@@ -35,7 +31,7 @@ final class OverheadScenario implements Scenario {
     @Override
     public Report run(Pace pace) throws Exception {
         Report report = new Report(id(), "Overhead: bare OkHttp, Mesh4j, an nginx sidecar");
-        try (Backend backend = Backend.start("b0", Backend.Answer.ok(0), serverThreads, delays);
+        try (Backend backend = loopback.start("b0", Backend.Answer.ok(0));
                 Nginx nginx = Nginx.startInFrontOf(backend.port())) {
             OkHttpClient bare = new OkHttpClient();
             List<Contender> contenders = new ArrayList<>();

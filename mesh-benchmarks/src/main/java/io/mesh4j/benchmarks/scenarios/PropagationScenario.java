@@ -8,8 +8,6 @@ import io.mesh4j.lb.LoadBalancers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,12 +30,10 @@ final class PropagationScenario implements Scenario {
     /** An instance that read nothing for this long after its deregistration is taken as gone from the traffic. */
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final ExecutorService serverThreads;
-    private final ScheduledExecutorService delays;
+    private final Loopback loopback;
 
-    PropagationScenario(ExecutorService serverThreads, ScheduledExecutorService delays) {
-        this.serverThreads = serverThreads;
-        this.delays = delays;
+    PropagationScenario(Loopback loopback) {
+        this.loopback = loopback;
     }
 
     @Override
@@ -65,7 +61,8 @@ final class PropagationScenario implements Scenario {
             discoveries.add(new Discovery("polling every 5 min (Stork's default)", 300_000, 1));
         }
         report.text("Two calling threads, round robin over four backends that answer after 1 ms. Each round, "
-                + "after a random part of the poll period: one instance deregistered, a second one 1 s later; for each, the time from its deregistration to "
+                + "after a random part of the poll period (for blocking queries 1 to 1.5 s after the last change): "
+                + "one instance deregistered, a second one 1 s later; for each, the time from its deregistration to "
                 + "the last request it read. Then both come back and the round waits until both are called. "
                 + "\"Consul queries per minute\" counts every query the stand-in received while the contender ran.");
         long blockingMax = 0;
@@ -94,8 +91,8 @@ final class PropagationScenario implements Scenario {
         }
         report.table(table);
         report.target("blocking queries carry each change, also two changes 1 s apart, within one round trip: every "
-                + "delay below the 500 ms that ConsulDiscovery leaves at least between two queries after its burst "
-                + "of two, so no change waited for a second query", blockingMax < TimeUnit.MILLISECONDS.toNanos(500),
+                + "delay under 100 ms (a loopback round trip is about 2 ms; a second query would come at least 500 ms "
+                + "later)", blockingMax < TimeUnit.MILLISECONDS.toNanos(100),
                 "largest delay " + Table.millis(blockingMax) + " ms");
         if (pace != Pace.LONG) {
             report.text("Stork's default period (5 min) is left out at this pace: a poller's delay is the time to "
@@ -114,7 +111,7 @@ final class PropagationScenario implements Scenario {
         List<Thread> callers = new ArrayList<>();
         try (ConsulStandIn consul = new ConsulStandIn(SERVICE)) {
             for (int i = 0; i < INSTANCES; i++) {
-                Backend backend = Backend.start("i" + i, Backend.Answer.ok(1), serverThreads, delays);
+                Backend backend = loopback.start("i" + i, Backend.Answer.ok(1));
                 backends.add(backend);
                 consul.register(backend.id(), backend.port());
             }
@@ -135,9 +132,11 @@ final class PropagationScenario implements Scenario {
                 for (int round = 0; round < kind.rounds(); round++) {
                     Backend first = backends.get(round % INSTANCES);
                     Backend second = backends.get((round + 1) % INSTANCES);
-                    // A random phase against the poller's period (or the blocking query's answer), as in life.
-                    TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(Math.max(200,
-                            kind.periodMillis())));
+                    // A random phase against the poller's period. For blocking queries the change comes at least
+                    // 1 s after the last one (the re-registrations), as the target asks: ConsulDiscovery spaces its
+                    // queries at least 500 ms apart after a burst of two, so closer changes wait for that.
+                    TimeUnit.MILLISECONDS.sleep(kind.blocking() ? 1_000 + ThreadLocalRandom.current().nextLong(500)
+                            : ThreadLocalRandom.current().nextLong(kind.periodMillis()));
                     long firstAt = System.nanoTime();
                     consul.deregister(first.id());
                     TimedBlock.sleepUntil(firstAt + TimeUnit.SECONDS.toNanos(1));

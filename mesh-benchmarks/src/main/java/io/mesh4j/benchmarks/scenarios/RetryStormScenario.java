@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.OkHttpClient;
 
 /**
@@ -38,12 +36,10 @@ final class RetryStormScenario implements Scenario {
     private static final double BUDGET_FLOOR = 10 * 10;
     private static final double BUDGET_SHARE = 0.2;
 
-    private final ExecutorService serverThreads;
-    private final ScheduledExecutorService delays;
+    private final Loopback loopback;
 
-    RetryStormScenario(ExecutorService serverThreads, ScheduledExecutorService delays) {
-        this.serverThreads = serverThreads;
-        this.delays = delays;
+    RetryStormScenario(Loopback loopback) {
+        this.loopback = loopback;
     }
 
     @Override
@@ -78,11 +74,8 @@ final class RetryStormScenario implements Scenario {
                 + "20%% of the calls from the block's start to the storm's end) / calls in the storm: the floor "
                 + "(10 a second over the 10 s window) and the share of the default budget, for the contenders that "
                 + "have one.", BLOCK_MILLIS / 1e3, STORM_FROM_MILLIS / 1e3, STORM_TO_MILLIS / 1e3, pace.rounds(2)));
-        List<Backend> backends = new ArrayList<>();
+        List<Backend> backends = loopback.start("b", INSTANCES, Backend.Answer.ok(1));
         try {
-            for (int i = 0; i < INSTANCES; i++) {
-                backends.add(Backend.start("b" + i, Backend.Answer.ok(1), serverThreads, delays));
-            }
             for (String retryAfter : new String[] {null, "0"}) {
                 String variant = retryAfter == null ? "plain 503" : "503 with Retry-After: 0";
                 Map<String, Outcome> outcomes = runVariant(pace, backends, retryAfter);
@@ -116,8 +109,7 @@ final class RetryStormScenario implements Scenario {
     }
 
     private Map<String, Outcome> runVariant(Pace pace, List<Backend> backends, String retryAfter) throws Exception {
-        List<ServiceInstance> instances = backends.stream().map(backend -> ServiceInstance.builder("orders",
-                "127.0.0.1", backend.port()).id(backend.id()).build()).toList();
+        List<ServiceInstance> instances = Loopback.orders(backends);
         List<Contender> contenders = List.of(
                 mesh("Mesh4j, no retries", instances, ServiceSettings.custom().retry(RetryConfig.disabled()).build()),
                 Contenders.naiveRetries("naive 3 attempts (OkHttp)", backends, new OkHttpClient(), 3),

@@ -17,6 +17,7 @@ final class SvgChart {
     private static final int LEFT = 250;
     private static final int RIGHT = 30;
     private static final int BAR = 12;
+    private static final int LEGEND_ROW = 16;
 
     private SvgChart() {
     }
@@ -43,7 +44,7 @@ final class SvgChart {
         }
         Axis axis = logarithmic ? Axis.logarithmic(min, max) : Axis.linear(max);
         int group = series.size() * BAR + 12;
-        int top = 60;
+        int top = 44 + legendRows(series, LEFT) * LEGEND_ROW;
         int plotHeight = categories.size() * group;
         int height = top + plotHeight + 50;
         int plotWidth = WIDTH - LEFT - RIGHT;
@@ -85,7 +86,7 @@ final class SvgChart {
         Axis xAxis = Axis.linear(maxX == 0 ? 1 : maxX);
         Axis yAxis = Axis.linear(maxY == 0 ? 1 : maxY);
         int left = 70;
-        int top = 60;
+        int top = 44 + legendRows(new ArrayList<>(series.keySet()), left) * LEGEND_ROW;
         int plotWidth = WIDTH - left - RIGHT;
         int plotHeight = 300;
         StringBuilder svg = open(top + plotHeight + 50, title);
@@ -129,14 +130,38 @@ final class SvgChart {
         return svg;
     }
 
-    private static void legend(StringBuilder svg, List<String> series, int left, int y) {
+    /** Draws the legend from {@code left} at {@code y}, wrapping rows at the chart's width; returns its height. */
+    private static int legend(StringBuilder svg, List<String> series, int left, int y) {
         int x = left;
+        int row = 0;
         for (int s = 0; s < series.size(); s++) {
+            int width = 24 + 7 * series.get(s).length();
+            if (x > left && x + width > WIDTH - RIGHT) {
+                x = left;
+                row++;
+            }
+            int rowY = y + row * LEGEND_ROW;
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>%n",
-                    x, y - 10, COLOURS[s % COLOURS.length]));
-            svg.append(text(x + 16, y, series.get(s), "start", 12));
-            x += 24 + 7 * series.get(s).length();
+                    x, rowY - 10, COLOURS[s % COLOURS.length]));
+            svg.append(text(x + 16, rowY, series.get(s), "start", 12));
+            x += width;
         }
+        return (row + 1) * LEGEND_ROW;
+    }
+
+    /** How many legend rows {@code series} need from {@code left}, without drawing. */
+    private static int legendRows(List<String> series, int left) {
+        int x = left;
+        int rows = 1;
+        for (String name : series) {
+            int width = 24 + 7 * name.length();
+            if (x > left && x + width > WIDTH - RIGHT) {
+                x = left;
+                rows++;
+            }
+            x += width;
+        }
+        return rows;
     }
 
     private static String line(double x1, double y1, double x2, double y2, String colour) {
