@@ -27,13 +27,22 @@ final class Report {
     }
 
     Report text(String paragraph) {
+        blankLine();
         markdown.append(paragraph).append("\n\n");
         return this;
     }
 
     Report table(Table table) {
+        blankLine();
         markdown.append(table).append('\n');
         return this;
+    }
+
+    /** Ends a list of targets before what follows, so Markdown does not take it into the list's last item. */
+    private void blankLine() {
+        if (!markdown.toString().endsWith("\n\n")) {
+            markdown.append('\n');
+        }
     }
 
     /** Records whether a target holds, with the figures it was judged on. */
@@ -50,6 +59,9 @@ final class Report {
 
     String markdown() {
         StringBuilder text = new StringBuilder(markdown);
+        if (!charts.isEmpty() && !markdown.toString().endsWith("\n\n")) {
+            text.append('\n');
+        }
         charts.keySet().forEach(file -> text.append("![").append(file).append("](").append(file).append(")\n\n"));
         return text.toString();
     }
