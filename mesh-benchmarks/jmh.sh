@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the JMH suite of docs/BENCHMARKS.md with allocation profiling. Short settings by default: a look on a fresh
-# clone (about 9.5 minutes on 2 cores), not figures to publish. LONG=1 uses the settings for publishing (about an
-# hour). Further arguments go to JMH, for example a benchmark name: mesh-benchmarks/jmh.sh StorkPickBenchmark
+# clone (about 9.5 minutes on 2 cores), not figures to publish. LONG=1 uses the settings for publishing (about
+# 1 h 45 min). Further arguments go to JMH, for example a benchmark name: mesh-benchmarks/jmh.sh StorkPickBenchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp -pl mesh-benchmarks -am package -DskipTests

@@ -2,7 +2,7 @@ package io.mesh4j.benchmarks.scenarios;
 
 /**
  * How long the scenarios run: {@code SHORT} for a quick look (about 3 minutes in all), {@code DEFAULT} for the
- * README's figures (under 10 minutes), {@code LONG} for figures to publish (about 25 minutes). Only the number of
+ * README's figures (under 10 minutes), {@code LONG} for figures to publish (about 27 minutes). Only the number of
  * interleaved rounds and the length of the blocks change; every loop stays bounded in time and in count.
  */
 enum Pace {
