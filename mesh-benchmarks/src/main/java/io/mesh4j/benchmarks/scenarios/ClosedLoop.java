@@ -20,7 +20,7 @@ final class ClosedLoop {
     }
 
     /** What one block of calls did. */
-    record Block(Samples samples, long failures, long callerCpuNanos, long wallNanos) {
+    record Block(Samples samples, long callerCpuNanos) {
     }
 
     /**
@@ -42,10 +42,8 @@ final class ClosedLoop {
         List<Thread> callers = new ArrayList<>(threads);
         List<Samples> perThread = new ArrayList<>(threads);
         AtomicLong started = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
         AtomicLong cpu = new AtomicLong();
-        long begin = System.nanoTime();
-        long deadline = begin + durationNanos;
+        long deadline = System.nanoTime() + durationNanos;
         for (int t = 0; t < threads; t++) {
             Samples samples = new Samples();
             perThread.add(samples);
@@ -63,7 +61,6 @@ final class ClosedLoop {
                         int status = contender.call();
                         success = status >= 200 && status < 300;
                     } catch (Exception e) {
-                        failures.incrementAndGet();
                         success = false;
                     }
                     samples.add(start - originNanos, System.nanoTime() - start, success);
@@ -78,6 +75,6 @@ final class ClosedLoop {
         }
         Samples merged = new Samples();
         perThread.forEach(merged::addAll);
-        return new Block(merged, failures.get(), cpu.get(), System.nanoTime() - begin);
+        return new Block(merged, cpu.get());
     }
 }

@@ -20,9 +20,7 @@ final class Interleaved {
     static final class Tally {
         final Samples samples = new Samples();
         long[] counters;
-        long failures;
         long callerCpuNanos;
-        long wallNanos;
 
         long calls() {
             return samples.size() + samples.dropped();
@@ -62,9 +60,7 @@ final class Interleaved {
                 long[] after = counters.get();
                 Tally tally = tallies.computeIfAbsent(contender.name(), name -> new Tally());
                 tally.samples.addAll(block.samples());
-                tally.failures += block.failures();
                 tally.callerCpuNanos += block.callerCpuNanos();
-                tally.wallNanos += block.wallNanos();
                 if (tally.counters == null) {
                     tally.counters = new long[after.length];
                 }

@@ -130,8 +130,27 @@ final class SvgChart {
         return svg;
     }
 
-    /** Draws the legend from {@code left} at {@code y}, wrapping rows at the chart's width; returns its height. */
-    private static int legend(StringBuilder svg, List<String> series, int left, int y) {
+    /** Draws the legend from {@code left} at {@code y}, in rows wrapped at the chart's width. */
+    private static void legend(StringBuilder svg, List<String> series, int left, int y) {
+        int[][] places = legendPlaces(series, left);
+        for (int s = 0; s < series.size(); s++) {
+            int x = places[s][0];
+            int rowY = y + places[s][1] * LEGEND_ROW;
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>%n",
+                    x, rowY - 10, COLOURS[s % COLOURS.length]));
+            svg.append(text(x + 16, rowY, series.get(s), "start", 12));
+        }
+    }
+
+    /** How many rows the legend of {@code series} takes from {@code left}. */
+    private static int legendRows(List<String> series, int left) {
+        int[][] places = legendPlaces(series, left);
+        return places.length == 0 ? 1 : places[places.length - 1][1] + 1;
+    }
+
+    /** Where each legend entry goes: its x and its row, wrapping at the chart's width. */
+    private static int[][] legendPlaces(List<String> series, int left) {
+        int[][] places = new int[series.size()][];
         int x = left;
         int row = 0;
         for (int s = 0; s < series.size(); s++) {
@@ -140,28 +159,10 @@ final class SvgChart {
                 x = left;
                 row++;
             }
-            int rowY = y + row * LEGEND_ROW;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>%n",
-                    x, rowY - 10, COLOURS[s % COLOURS.length]));
-            svg.append(text(x + 16, rowY, series.get(s), "start", 12));
+            places[s] = new int[] {x, row};
             x += width;
         }
-        return (row + 1) * LEGEND_ROW;
-    }
-
-    /** How many legend rows {@code series} need from {@code left}, without drawing. */
-    private static int legendRows(List<String> series, int left) {
-        int x = left;
-        int rows = 1;
-        for (String name : series) {
-            int width = 24 + 7 * name.length();
-            if (x > left && x + width > WIDTH - RIGHT) {
-                x = left;
-                rows++;
-            }
-            x += width;
-        }
-        return rows;
+        return places;
     }
 
     private static String line(double x1, double y1, double x2, double y2, String colour) {

@@ -25,7 +25,6 @@ final class BalancedEndpoint implements Endpoint {
     /** The least weight a latency sample has in the peak-EWMA estimate: it follows the last ~16 samples at least. */
     static final double MIN_SAMPLE_WEIGHT = 1.0 / 16;
 
-
     static final long NOT_RAMPING = Long.MIN_VALUE;
     /** The penalty stamp of an endpoint whose last failure's penalty has faded (or that never failed). */
     private static final long NO_PENALTY = Long.MIN_VALUE;
