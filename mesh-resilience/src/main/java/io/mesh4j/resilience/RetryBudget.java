@@ -9,7 +9,7 @@ import io.mesh4j.resilience.internal.WindowedRetryBudget;
  * {@code budgetMinPerSecond * window + budgetPercent% of requests}. A budget stops retry storms: when every
  * instance fails, retries add at most that share instead of multiplying the load by the attempt count.
  *
- * <p>Thread-safe and lock-free; under a race a few retries past the limit may be allowed.
+ * <p>Thread-safe and lock-free; threads withdrawing at once never take more than the balance.
  */
 public interface RetryBudget {
 

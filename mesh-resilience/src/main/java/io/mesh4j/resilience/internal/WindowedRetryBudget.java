@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A {@link RetryBudget} over one-second buckets in a ring as long as the window. A bucket whose second has passed is
  * reset by the first thread to see it (a compare-and-set on its second); a count racing that reset may be lost,
- * which only makes the budget slightly more generous for a moment.
+ * which only makes the budget slightly more generous for a moment. A withdrawal reserves its retry before it checks
+ * the balance and gives it back if the balance went below zero, so threads withdrawing at once never overdraw it
+ * (they may, racing for the last retry, all give it back: the next attempt gets it).
  */
 public final class WindowedRetryBudget implements RetryBudget {
 
@@ -36,12 +38,15 @@ public final class WindowedRetryBudget implements RetryBudget {
 
     @Override
     public boolean tryWithdraw() {
+        // Reserve first, then look: threads withdrawing at once each see the others' reservations, so together they
+        // never take more than the balance (a check before the increment let each of them take the last retry).
         Bucket bucket = current(ticker.read());
-        if (balance() < 1) {
-            return false;
-        }
         bucket.retries.increment();
-        return true;
+        if (balance() >= 0) {
+            return true;
+        }
+        bucket.retries.decrement();
+        return false;
     }
 
     @Override
