@@ -48,6 +48,16 @@ public interface RequestContext {
     /** Instances this call has already sent to, oldest first; empty on the first attempt. Immutable. */
     List<ServiceInstance> triedInstances();
 
+    /**
+     * Asks the client to let the attempt of this pick run until its instance answers, even when a hedge of the same
+     * call answers first: the balancer picked the instance to measure it (it has no latency estimate, or its
+     * estimate is stale), and an attempt cut short would tell it only a lower bound. A picker calls it during
+     * {@link Picker#pick}, for the endpoint it returns; a client free to do so sends that attempt in a way that can
+     * run on after the call ended. Clients and contexts that cannot ignore it; so does the default.
+     */
+    default void measureToEnd() {
+    }
+
     /** Whether an instance with {@code instance}'s id was already tried by this call. */
     default boolean wasTried(ServiceInstance instance) {
         List<ServiceInstance> tried = triedInstances();

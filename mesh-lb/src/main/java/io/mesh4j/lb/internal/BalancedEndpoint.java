@@ -106,7 +106,7 @@ final class BalancedEndpoint implements Endpoint {
         }
         if (!outcome.completed()) {
             if (outcome == AttemptOutcome.ABANDONED && owner.tracksLatency()) {
-                observe(latencyNanos, endNanos);
+                observeAtLeast(latencyNanos, endNanos);
                 owner.observedTime(endNanos);
             }
             return;
@@ -168,6 +168,27 @@ final class BalancedEndpoint implements Endpoint {
             COST_NANOS.setOpaque(this, cost * (1.0 - weight) + sampleNanos * weight);
         }
         COST_STAMP.setOpaque(this, now);
+    }
+
+    /**
+     * Folds in what an abandoned attempt tells: the instance takes at least {@code lowerBoundNanos}, since it had not
+     * answered when the attempt was given up. That can raise the estimate (like a peak) but never lower it: averaged
+     * in as a sample, the time a cut-short attempt waited, often little more than a hedge delay, would pull a slow
+     * instance's estimate down to that of the fast ones. It counts as a sample all the same, so the endpoint is not
+     * probed again at once.
+     */
+    void observeAtLeast(double lowerBoundNanos, long now) {
+        double decayed = (double) COST_NANOS.getOpaque(this) * decay(now - (long) COST_STAMP.getOpaque(this));
+        COST_NANOS.setOpaque(this, Math.max(decayed, lowerBoundNanos));
+        COST_STAMP.setOpaque(this, now);
+    }
+
+    /**
+     * Whether this endpoint has no latency estimate: it was never measured, or it was claimed for a probe (which
+     * clears the estimate so that the probe's answer becomes it).
+     */
+    boolean unmeasured() {
+        return (double) COST_NANOS.getOpaque(this) == 0.0;
     }
 
     /** The estimate as of {@code now}: it decays towards zero while no sample arrives, so idle endpoints get tried. */

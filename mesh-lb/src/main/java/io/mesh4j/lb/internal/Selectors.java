@@ -149,10 +149,15 @@ final class Selectors {
             }
             BalancedEndpoint a = endpoints[first];
             BalancedEndpoint b = endpoints[second];
-            return prefersSecond(a, b) ? b : a;
+            return picked(prefersSecond(a, b) ? b : a, context);
         }
 
         abstract boolean prefersSecond(BalancedEndpoint a, BalancedEndpoint b);
+
+        /** The endpoint the two choices gave, as the pick's result; a subclass may tell {@code context} about it. */
+        BalancedEndpoint picked(BalancedEndpoint chosen, RequestContext context) {
+            return chosen;
+        }
 
         /**
          * Maps 32 random bits to {@code [0, bound)} by multiplying and shifting (Lemire): one random draw serves
@@ -183,6 +188,15 @@ final class Selectors {
         @Override
         boolean prefersSecond(BalancedEndpoint a, BalancedEndpoint b) {
             return b.lighterThan(a);
+        }
+
+        /** A pick of an endpoint with no estimate (fresh, or claimed for a probe) is for measuring it. */
+        @Override
+        BalancedEndpoint picked(BalancedEndpoint chosen, RequestContext context) {
+            if (chosen.unmeasured()) {
+                context.measureToEnd();
+            }
+            return chosen;
         }
     }
 

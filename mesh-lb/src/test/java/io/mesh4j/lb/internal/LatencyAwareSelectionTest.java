@@ -6,12 +6,15 @@ import static io.mesh4j.lb.internal.TestBalancers.endpoint;
 import static io.mesh4j.lb.internal.TestBalancers.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.api.ServiceInstance;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
+import io.mesh4j.api.balancer.RequestContext;
 import io.mesh4j.lb.Algorithm;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.assertj.core.data.Offset;
@@ -138,6 +141,75 @@ class LatencyAwareSelectionTest {
     }
 
     @Test
+    void shouldAskToMeasureAttemptToEndWhenPickingInstanceWithoutEstimate() {
+        MeshLoadBalancer balancer = peakEwma();
+        MeasureRequests fresh = new MeasureRequests();
+        assertThat(balancer.picker().pick(fresh)).isNotNull();
+        assertThat(fresh.asked).as("a pick of an instance never measured").isTrue();
+        run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
+
+        Map<String, Integer> picks = new HashMap<>();
+        Map<String, Integer> asked = new HashMap<>();
+        for (int i = 0; i < 4_000; i++) {
+            MeasureRequests context = new MeasureRequests();
+            Endpoint endpoint = balancer.picker().pick(context);
+            String id = endpoint.instance().id();
+            picks.merge(id, 1, Integer::sum);
+            if (context.asked) {
+                asked.merge(id, 1, Integer::sum);
+            }
+            endpoint.onAttemptStart();
+            Duration took = slowA(id);
+            test.advance(took);
+            endpoint.onAttemptEnd(test.now.get(), took.toNanos(), AttemptOutcome.SUCCESS);
+        }
+
+        // Every pick of the slow instance is a probe of its stale estimate; the others are picked on their estimates.
+        assertThat(picks.get("a")).isPositive();
+        assertThat(asked).containsOnlyKeys("a").containsEntry("a", picks.get("a"));
+    }
+
+    /** A first attempt's context that remembers whether the picker asked to measure its attempt to the end. */
+    private static final class MeasureRequests implements RequestContext {
+        boolean asked;
+
+        @Override
+        public void measureToEnd() {
+            asked = true;
+        }
+
+        @Override
+        public String service() {
+            return "orders";
+        }
+
+        @Override
+        public String method() {
+            return "GET";
+        }
+
+        @Override
+        public String path() {
+            return "/";
+        }
+
+        @Override
+        public String hashKey() {
+            return null;
+        }
+
+        @Override
+        public int attempt() {
+            return 1;
+        }
+
+        @Override
+        public List<ServiceInstance> triedInstances() {
+            return List.of();
+        }
+    }
+
+    @Test
     void shouldNotProbeInstanceWithAttemptsInFlightWhenItsEstimateIsStale() {
         MeshLoadBalancer balancer = peakEwma();
         run(balancer, 500, LatencyAwareSelectionTest::slowA, id -> AttemptOutcome.SUCCESS);
@@ -206,6 +278,39 @@ class LatencyAwareSelectionTest {
         double expected = 50_000_000 / Math.E + 10_000_000 * (1 - 1 / Math.E);
         assertThat(endpoint.cost(t0 + 2 + Duration.ofSeconds(10).toNanos()))
                 .isCloseTo(expected, Offset.offset(1.0));
+    }
+
+    @Test
+    void shouldKeepSlowEstimateWhenAttemptsToItAreCutShortForHedges() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint slow = endpoint(balancer, "a");
+        BalancedEndpoint fast = endpoint(balancer, "b");
+        long now = test.now.get();
+        slow.observe(20_000_000, now);
+        fast.observe(1_000_000, now);
+        for (int cut = 0; cut < 64; cut++) {
+            now += 100_000;
+            // Given up once a hedge answered: the slow instance had taken at least 3 ms by then.
+            slow.onAttemptStart();
+            slow.onAttemptEnd(now, 3_000_000, AttemptOutcome.ABANDONED);
+            fast.observe(1_000_000, now);
+        }
+
+        assertThat(slow.cost(now)).isGreaterThan(19_000_000.0);
+        assertLighter(fast, slow);
+    }
+
+    @Test
+    void shouldRaiseEstimateWhenAnAttemptIsCutShortAfterMoreThanIt() {
+        MeshLoadBalancer balancer = peakEwma();
+        BalancedEndpoint endpoint = endpoint(balancer, "a");
+        long now = test.now.get();
+        endpoint.observe(1_000_000, now);
+
+        endpoint.onAttemptStart();
+        endpoint.onAttemptEnd(now + 10, 7_000_000, AttemptOutcome.ABANDONED);
+
+        assertThat(endpoint.cost(now + 10)).isEqualTo(7_000_000.0);
     }
 
     @Test
