@@ -51,10 +51,14 @@ class AttemptFeedbackTest {
     private final List<String> userHeaders = new CopyOnWriteArrayList<>();
     private final Map<String, Long> latencies = new ConcurrentHashMap<>();
     private MockWebServer server;
+    /** What the recording balancer says of itself, and whether it asks to measure each attempt to its end. */
+    private volatile boolean weighsLatency = true;
+    private volatile boolean measuresEveryPick = true;
 
     /**
-     * A balancer that picks the first instance the call has not tried and records what it is told. It says it weighs
-     * latencies, as peak-EWMA does, so the losers of a hedge run on for it.
+     * A balancer that picks the first instance the call has not tried and records what it is told. Unless a test
+     * says otherwise, it says it weighs latencies, as peak-EWMA does, and asks to measure every attempt to its end,
+     * so the losers of a hedge run on for it.
      */
     private final LoadBalancerFactory recording = new LoadBalancerFactory() {
         @Override
@@ -75,6 +79,9 @@ class AttemptFeedbackTest {
                         contexts.add(RequestContext.of(context.service(), context.method(), context.path(),
                                 context.hashKey(), context.attempt(), context.triedInstances()));
                         userHeaders.add(String.valueOf(context.header("X-User")));
+                        if (measuresEveryPick) {
+                            context.measureToEnd();
+                        }
                         return endpoints.stream().filter(e -> !context.wasTried(e.instance())).findFirst()
                                 .orElse(null);
                     };
@@ -87,7 +94,7 @@ class AttemptFeedbackTest {
 
                 @Override
                 public boolean weighsLatency() {
-                    return true;
+                    return weighsLatency;
                 }
             };
         }
@@ -244,32 +251,20 @@ class AttemptFeedbackTest {
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
-    @Test
-    void shouldReportHedgeLoserWithTheTimeItTookWhenItAnswersAfterTheCallEnded() throws Exception {
+    @ParameterizedTest(name = "async={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldReportHedgeLoserWithTheTimeItTookWhenItAnswersAfterTheCallEnded(boolean async) throws Exception {
         HeldAnswers held = new HeldAnswers();
-        CountDownLatch slowRead = new CountDownLatch(1);
         ManualTicker ticker = new ManualTicker();
-        server.setDispatcher(new mockwebserver3.Dispatcher() {
-            @Override
-            public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
-                slowRead.countDown();
-                return held.held("slow");
-            }
-        });
-        MockWebServer fast = Backends.serve(request -> {
-            ticker.advance(Duration.ofMillis(1));
-            return HeldAnswers.after(slowRead, HeldAnswers.ok("fast"));
-        });
-        ServiceInstance slow = ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id("slow")
-                .build();
-        ServiceInstance quick = ServiceInstance.builder("orders", fast.getHostName(), fast.getPort()).id("fast")
-                .build();
-        try (MeshClient mesh = MeshClient.builder().discovery(StaticDiscovery.of(slow, quick)).ticker(ticker)
-                .service("orders", ServiceSettings.custom().balancer(recording)
-                        .hedging(HedgingConfig.custom().delay(Duration.ofMillis(20)).build()).build())
-                .build()) {
-            try (Response response = mesh.newCall(new Request.Builder().url("http://orders/x").build()).execute()) {
-                assertThat(response.body().string()).isEqualTo("fast");
+        MockWebServer fast = slowFirstThenFast(held, ticker);
+        try (MeshClient mesh = hedgingAfter20Ms(ticker, fast)) {
+            Call call = mesh.newCall(new Request.Builder().url("http://orders/x").build());
+            if (async) {
+                assertThat(Calls.enqueue(call).get(5, TimeUnit.SECONDS)).isEqualTo("fast");
+            } else {
+                try (Response response = call.execute()) {
+                    assertThat(response.body().string()).isEqualTo("fast");
+                }
             }
             assertThat(events).as("the loser is still running").containsExactly("start slow", "start fast",
                     "end fast SUCCESS");
@@ -285,6 +280,70 @@ class AttemptFeedbackTest {
         // Cancelled when the hedge won, it would have reported about 1 ms, and looked as fast as the winner.
         assertThat(latencies.get("slow")).isGreaterThanOrEqualTo(Duration.ofSeconds(5).toNanos());
         assertThat(server.getRequestCount() + fast.getRequestCount()).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "balancer weighs latency={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldSendFirstAttemptOnCallingThreadAndCutItShortWhenHedgeWinsUnlessBalancerAsksToMeasureIt(
+            boolean balancerWeighsLatency) throws Exception {
+        weighsLatency = balancerWeighsLatency;
+        measuresEveryPick = false;
+        HeldAnswers held = new HeldAnswers();
+        ManualTicker ticker = new ManualTicker();
+        MockWebServer fast = slowFirstThenFast(held, ticker);
+        List<Thread> firstAttemptThreads = new CopyOnWriteArrayList<>();
+        OkHttpClient own = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+            if (chain.request().url().port() == server.getPort()) {
+                firstAttemptThreads.add(Thread.currentThread());
+                ticker.advance(Duration.ofMillis(30));
+            }
+            return chain.proceed(chain.request());
+        }).build();
+        try (MeshClient mesh = hedgingAfter20Ms(ticker, fast)) {
+            try (Response response = mesh.callFactory(own).newCall(new Request.Builder().url("http://orders/x")
+                    .build()).execute()) {
+                assertThat(response.body().string()).isEqualTo("fast");
+            }
+            // The calling thread was blocked in the first attempt: cut short, so that it returns the hedge's answer.
+            assertThat(events).startsWith("start slow", "start fast").containsExactlyInAnyOrder("start slow",
+                    "start fast", "end fast SUCCESS", "end slow ABANDONED");
+        } finally {
+            held.release();
+            fast.close();
+        }
+
+        assertThat(firstAttemptThreads).containsExactly(Thread.currentThread());
+        assertThat(latencies.get("slow")).as("at least what it waited, a lower bound of its latency")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(31).toNanos());
+        assertThat(server.getRequestCount() + fast.getRequestCount()).isEqualTo(2);
+    }
+
+    /** Serves {@link #server} as a backend that holds its answer, and returns a fast one that answers once it has. */
+    private MockWebServer slowFirstThenFast(HeldAnswers held, ManualTicker ticker) throws IOException {
+        CountDownLatch slowRead = new CountDownLatch(1);
+        server.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+                slowRead.countDown();
+                return held.held("slow");
+            }
+        });
+        return Backends.serve(request -> {
+            ticker.advance(Duration.ofMillis(1));
+            return HeldAnswers.after(slowRead, HeldAnswers.ok("fast"));
+        });
+    }
+
+    /** A client over the slow backend, then the fast one, that hedges after 20 ms with the recording balancer. */
+    private MeshClient hedgingAfter20Ms(ManualTicker ticker, MockWebServer fast) {
+        ServiceInstance slow = ServiceInstance.builder("orders", server.getHostName(), server.getPort()).id("slow")
+                .build();
+        ServiceInstance quick = ServiceInstance.builder("orders", fast.getHostName(), fast.getPort()).id("fast")
+                .build();
+        return MeshClient.builder().discovery(StaticDiscovery.of(slow, quick)).ticker(ticker)
+                .service("orders", ServiceSettings.custom().balancer(recording)
+                        .hedging(HedgingConfig.custom().delay(Duration.ofMillis(20)).build()).build())
+                .build();
     }
 
     @Test

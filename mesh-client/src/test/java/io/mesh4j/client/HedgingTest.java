@@ -141,6 +141,35 @@ class HedgingTest {
     }
 
     @Test
+    void shouldFailWithCanceledAndSendNothingMoreWhenCallIsCancelledWhileCallingThreadWaitsForFirstAttempt()
+            throws Exception {
+        CountDownLatch read = new CountDownLatch(1);
+        backend(request -> {
+            read.countDown();
+            return answers.held("backend-0");
+        });
+        backend(request -> ok("backend-1"));
+        mesh(HedgingConfig.custom().delay(Duration.ofSeconds(30)).build());
+        Call call = mesh.newCall(get("c1"));
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> executed = caller.submit(call::execute);
+            assertThat(read.await(5, TimeUnit.SECONDS)).isTrue();
+
+            call.cancel();
+
+            assertThatThrownBy(() -> executed.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class)
+                    .hasMessageContaining("Canceled");
+        } finally {
+            caller.shutdownNow();
+        }
+        assertThat(backends.received(0)).containsExactly("c1");
+        assertThat(totalReceived()).isEqualTo(1);
+        assertThat(attempts("first", "cancelled")).isEqualTo(1.0);
+        assertThat(meters.get("mesh.client.requests").tags("outcome", "cancelled").timer().count()).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotHedgeWhenAnswerComesBeforeDelay() throws IOException {
         backend(request -> ok("backend-0"));
         backend(request -> ok("backend-1"));

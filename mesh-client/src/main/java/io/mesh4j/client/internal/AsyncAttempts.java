@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * delay, and a slow instance would look nearly as fast as the others, and be sent more first attempts that needed a
  * hedge. For any other balancer they are cancelled and ended at once: running on would only hold a connection and a
  * dispatcher slot for each (under round robin, which sends the slow instance its share whatever it learns, that
- * tripled the p99 in {@code HedgingBenchmark}). Cancelling the call cancels them. A bad answer waits for the attempts
- * still running, and the last bad one goes to the retry decision.
+ * tripled the p99 in {@code HedgingBenchmark}). A first attempt that a caller's thread is blocked in
+ * ({@link #runFirstHere}) is cancelled whatever the balancer. Cancelling the call cancels them. A bad answer waits
+ * for the attempts still running, and the last bad one goes to the retry decision.
  *
  * <p>The call ends exactly once, through its {@link CallEnd}: on the OkHttp thread of the attempt that ended it, or,
  * for an end that a timer or {@link #cancel()} caused, on the given executor (never on the scheduler's one thread,
@@ -100,39 +101,92 @@ final class AsyncAttempts {
 
     /** Sends the first attempt to {@code first}, after the route's injected delay if any, and arms the deadline. */
     void start(Endpoint first) {
-        InFlight attempt;
-        boolean closedMeanwhile = false;
-        long faultDelay = run.drawFaultDelay();
-        synchronized (this) {
-            long now = ticker.read();
-            long left = run.timeLeft(now);
-            if (left != Long.MAX_VALUE) {
-                deadlineTimer = schedule(this::deadlinePassed, left);
-                if (deadlineTimer == null) {
-                    done = true;
-                    closedMeanwhile = true;
-                }
-            }
-            if (closedMeanwhile) {
-                attempt = null;
-            } else if (faultDelay > 0) {
-                attempt = null;
-                waiting = schedule(() -> launchDue(first, AttemptKind.FIRST), faultDelay);
-                if (waiting == null) {
-                    finishing();
-                    closedMeanwhile = true;
-                }
-            } else {
-                attempt = launch(first, AttemptKind.FIRST, now);
-            }
-        }
-        if (closedMeanwhile) {
-            endLater(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
-            return;
-        }
+        InFlight attempt = launchFirst(first, false);
         if (attempt != null) {
             attempt.call.enqueue(attempt);
         }
+    }
+
+    /**
+     * For a caller that waits for the call's end: sends the first attempt to {@code first} on the calling thread and
+     * returns once it has ended, while hedges, retries and timers go on asynchronously and the call's end still
+     * arrives through its {@link CallEnd}. That saves most calls, which never hedge, the hand-off to a dispatcher
+     * thread and back. The calling thread must be free to return a hedge's answer, so this attempt is cancelled
+     * when it loses, whatever the balancer, and reports the time it waited as {@link AttemptOutcome#ABANDONED}: a
+     * lower bound of its instance's latency. When the balancer asked to measure the picked instance
+     * ({@link CallRun#pickedToMeasure()}: a probe, or an instance never measured) and wants its losers to run on, a
+     * lower bound will not do, and the attempt is sent as {@link #start} sends it; so it is after an injected delay.
+     */
+    void runFirstHere(Endpoint first) {
+        if (run.pickedToMeasure() && run.serviceState().balancerWeighsLatency()) {
+            start(first);
+            return;
+        }
+        InFlight attempt = launchFirst(first, true);
+        if (attempt == null) {
+            return;
+        }
+        Response response;
+        try {
+            response = attempt.call.execute();
+        } catch (IOException failure) {
+            attemptEnded(attempt, null, failure);
+            return;
+        } catch (RuntimeException e) {
+            attemptEnded(attempt, null, new IOException("attempt of a call to service '" + run.service()
+                    + "' failed", e));
+            return;
+        }
+        attemptEnded(attempt, response, null);
+    }
+
+    /**
+     * Arms the deadline and starts the first attempt, for the caller to send; {@code null} when there is none to send
+     * now: the route's injected delay comes first (the attempt is then sent from the scheduler), the call was
+     * cancelled before it began, or the client has closed (the call has then ended).
+     */
+    @Nullable
+    private InFlight launchFirst(Endpoint first, boolean onCallingThread) {
+        long faultDelay = run.drawFaultDelay();
+        InFlight attempt = null;
+        boolean closed;
+        synchronized (this) {
+            if (done) {
+                return null;
+            }
+            long now = ticker.read();
+            closed = !armDeadline(now);
+            if (!closed && faultDelay > 0) {
+                waiting = schedule(() -> launchDue(first, AttemptKind.FIRST), faultDelay);
+                if (waiting == null) {
+                    finishing();
+                    closed = true;
+                }
+            } else if (!closed) {
+                attempt = launch(first, AttemptKind.FIRST, now, onCallingThread);
+            }
+        }
+        if (closed) {
+            endLater(run.fail(new ClientClosedException(run.service()), CallOutcome.CANCELLED));
+        }
+        return attempt;
+    }
+
+    /**
+     * Arms the timer at the call's deadline, if it has one (holding the monitor). Returns false, with the call marked
+     * done, when the client has closed.
+     */
+    private boolean armDeadline(long now) {
+        long left = run.timeLeft(now);
+        if (left == Long.MAX_VALUE) {
+            return true;
+        }
+        deadlineTimer = schedule(this::deadlinePassed, left);
+        if (deadlineTimer == null) {
+            done = true;
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -152,15 +206,20 @@ final class AsyncAttempts {
         }
     }
 
-    /** Starts an attempt (holding the monitor); the caller enqueues its call after releasing it. */
-    private InFlight launch(Endpoint endpoint, AttemptKind kind, long now) {
+    /**
+     * Starts an attempt (holding the monitor); the caller enqueues its call after releasing it, or, when
+     * {@code onCallingThread}, executes it.
+     */
+    private InFlight launch(Endpoint endpoint, AttemptKind kind, long now, boolean onCallingThread) {
         Attempt attempt = run.newAttempt(endpoint, kind, now, true, false);
-        attempt.queued();
+        if (!onCallingThread) {
+            attempt.queued();
+        }
         Call call = run.serviceState().attemptClient(client).newCall(attempt.request());
         for (EventListener listener : listeners) {
             call.addEventListener(listener);
         }
-        InFlight inFlight = new InFlight(attempt, call);
+        InFlight inFlight = new InFlight(attempt, call, onCallingThread);
         running.add(inFlight);
         if (kind != AttemptKind.HEDGE) {
             hedgesLeft = run.hedged() ? hedging.config().maxHedges() : 0;
@@ -199,6 +258,7 @@ final class AsyncAttempts {
             }
             if (!running.isEmpty()) {
                 if (run.serviceState().balancerWeighsLatency()) {
+                    cancelled = stopOnCallingThread();
                     leaveLosersRunning();
                 } else {
                     cancelled = stop(AttemptOutcome.ABANDONED);
@@ -212,7 +272,7 @@ final class AsyncAttempts {
                     answer = result;
                     finishing();
                 } else if (retry.delayNanos <= 0) {
-                    next = launch(retry.endpoint, AttemptKind.RETRY, ticker.read());
+                    next = launch(retry.endpoint, AttemptKind.RETRY, ticker.read(), false);
                 } else {
                     waiting = schedule(() -> launchDue(retry.endpoint, AttemptKind.RETRY), retry.delayNanos);
                     if (waiting == null) {
@@ -248,7 +308,7 @@ final class AsyncAttempts {
                 return;
             }
             hedgesLeft--;
-            hedge = launch(backup, AttemptKind.HEDGE, ticker.read());
+            hedge = launch(backup, AttemptKind.HEDGE, ticker.read(), false);
         }
         hedge.call.enqueue(hedge);
     }
@@ -260,7 +320,7 @@ final class AsyncAttempts {
             if (done) {
                 return;
             }
-            attempt = launch(endpoint, kind, ticker.read());
+            attempt = launch(endpoint, kind, ticker.read(), false);
         }
         attempt.call.enqueue(attempt);
     }
@@ -305,6 +365,21 @@ final class AsyncAttempts {
         }
         losers.addAll(running);
         running.clear();
+    }
+
+    /**
+     * Ends the running attempt that a caller's thread is blocked in, if any, as abandoned (holding the monitor): that
+     * thread has to return the winner's answer. Returns it for its call's cancel.
+     */
+    private List<InFlight> stopOnCallingThread() {
+        for (InFlight attempt : running) {
+            if (attempt.onCallingThread) {
+                running.remove(attempt);
+                run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED, attempt.call);
+                return List.of(attempt);
+            }
+        }
+        return List.of();
     }
 
     /** Ends the losers still running as abandoned (holding the monitor); returns them for their calls' cancel. */
@@ -406,10 +481,13 @@ final class AsyncAttempts {
     private final class InFlight implements Callback {
         final Attempt attempt;
         final Call call;
+        /** Whether a caller's thread is blocked in this attempt's call, so that it cannot run on as a loser. */
+        final boolean onCallingThread;
 
-        InFlight(Attempt attempt, Call call) {
+        InFlight(Attempt attempt, Call call, boolean onCallingThread) {
             this.attempt = attempt;
             this.call = call;
+            this.onCallingThread = onCallingThread;
         }
 
         @Override

@@ -75,6 +75,8 @@ final class CallRun implements RequestContext, RoutedRequest {
     private AttemptTrail trail;
     private boolean guardAdmitted;
     private boolean ended;
+    /** Whether the balancer asked, during the last pick, that its attempt run until the instance answers. */
+    private boolean pickedToMeasure;
 
     /**
      * Starts the call's telemetry and its clock, and routes it: the first of {@code routing}'s routes that takes the
@@ -211,6 +213,7 @@ final class CallRun implements RequestContext, RoutedRequest {
      * @throws NoHealthyInstanceException when the picker has none; the call has then ended
      */
     Endpoint firstPick() throws NoHealthyInstanceException {
+        pickedToMeasure = false;
         Endpoint endpoint = picker.pick(this);
         if (endpoint == null) {
             SubsetTarget fallback = route.fallback();
@@ -242,8 +245,17 @@ final class CallRun implements RequestContext, RoutedRequest {
     /** An instance for a hedge that the call has not tried yet, or {@code null} when none is left. */
     @Nullable
     Endpoint pickUntried() {
+        pickedToMeasure = false;
         Endpoint endpoint = picker.pick(this);
         return endpoint == null || tried(endpoint.instance()) ? null : endpoint;
+    }
+
+    /**
+     * Whether the balancer asked, during the last pick, that the attempt it picked for run until its instance
+     * answers ({@link RequestContext#measureToEnd()}).
+     */
+    boolean pickedToMeasure() {
+        return pickedToMeasure;
     }
 
     /** Nanoseconds left before the deadline at {@code nowNanos}, {@code Long.MAX_VALUE} without a deadline. */
@@ -343,6 +355,7 @@ final class CallRun implements RequestContext, RoutedRequest {
             return null;
         }
         // Picked only for a retry the policy allows: a pick moves the balancer's round-robin position.
+        pickedToMeasure = false;
         Endpoint next = picker.pick(this);
         if (next == null || tried(next.instance()) || !retry.withdraw(result.outcome())) {
             return null;
@@ -558,6 +571,11 @@ final class CallRun implements RequestContext, RoutedRequest {
     @Override
     public int attempt() {
         return sent + 1;
+    }
+
+    @Override
+    public void measureToEnd() {
+        pickedToMeasure = true;
     }
 
     @Override

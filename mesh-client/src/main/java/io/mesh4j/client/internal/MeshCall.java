@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * that client.
  *
  * <p>{@link #execute()} sends one attempt after another on the calling thread, or, for a call that hedges, sends
- * them asynchronously and waits for the call's end; {@link #enqueue} never blocks and never holds a dispatcher
- * thread while waiting ({@link AsyncAttempts}). {@link #cancel()} cancels whatever attempt is running. The caller's
+ * its first attempt on the calling thread (unless the balancer wants it to run on after losing to a hedge) and any
+ * hedge or retry asynchronously, and waits for the call's end; {@link #enqueue} never blocks and never holds a
+ * dispatcher thread while waiting ({@link AsyncAttempts}). {@link #cancel()} cancels whatever attempt is running. The caller's
  * {@link #timeout()} bounds the whole call, together with the service's overall timeout. Event listeners added
  * with {@link #addEventListener} are added to each attempt's call, so they see every request on the wire.
  *
@@ -94,7 +95,8 @@ public final class MeshCall implements Call {
         }
         Endpoint first = run.firstPick();
         Waiting end = new Waiting();
-        start(run, first, scheduler, end, Runnable::run);
+        AsyncAttempts attempts = attempts(run, scheduler, end, Runnable::run);
+        attempts.runFirstHere(first);
         return end.await();
     }
 
@@ -156,7 +158,7 @@ public final class MeshCall implements Call {
             fail(callback, failure);
             return;
         }
-        start(run, first, scheduler, new AsyncAttempts.CallEnd() {
+        attempts(run, scheduler, new AsyncAttempts.CallEnd() {
             @Override
             public void answered(Response response) {
                 answer(callback, response);
@@ -166,18 +168,22 @@ public final class MeshCall implements Call {
             public void failed(IOException failure) {
                 fail(callback, failure);
             }
-        }, client.dispatcher().executorService());
+        }, client.dispatcher().executorService()).start(first);
     }
 
-    private void start(CallRun run, Endpoint first, ScheduledExecutorService scheduler, AsyncAttempts.CallEnd end,
+    /**
+     * The attempts of {@code run}, made known to {@link #cancel()} before the first is sent: a cancel from here on
+     * reaches them, and one that came earlier is applied at once, so that none is sent.
+     */
+    private AsyncAttempts attempts(CallRun run, ScheduledExecutorService scheduler, AsyncAttempts.CallEnd end,
             Executor endExecutor) {
         AsyncAttempts attempts = new AsyncAttempts(run, client, scheduler, endExecutor,
                 listeners, handler.ticker(), handler.idleConnections(), end);
         async = attempts;
-        attempts.start(first);
         if (canceled) {
             attempts.cancel();
         }
+        return attempts;
     }
 
     /**
