@@ -1,5 +1,6 @@
 package io.mesh4j.benchmarks.scenarios;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ final class Interleaved {
     /** The sum of a contender's counted blocks. */
     static final class Tally {
         final Samples samples = new Samples();
+        /** The 99th percentile of each counted block, in order: how much the contender varies within the run. */
+        final List<Long> blockP99s = new ArrayList<>();
         long[] counters;
         long callerCpuNanos;
 
@@ -60,6 +63,7 @@ final class Interleaved {
                 long[] after = counters.get();
                 Tally tally = tallies.computeIfAbsent(contender.name(), name -> new Tally());
                 tally.samples.addAll(block.samples());
+                tally.blockP99s.add(Samples.quantile(block.samples().sortedLatencies(), 0.99));
                 tally.callerCpuNanos += block.callerCpuNanos();
                 if (tally.counters == null) {
                     tally.counters = new long[after.length];
