@@ -34,7 +34,9 @@ public interface LoadBalancer extends AutoCloseable {
      * Whether the balancer weighs the latencies its endpoints report. When a hedged call is answered, the client lets
      * its other attempts run on until they answer, so that such a balancer hears how long a slow instance really
      * takes rather than the time the attempt was cut off at; for any other balancer it cancels them, since running on
-     * would only hold their connections. Default: {@code false}.
+     * would only hold their connections. One exception: a first attempt that a synchronous call sends on its calling
+     * thread is cut short whatever the balancer, and reported as {@link AttemptOutcome#ABANDONED} after the time it
+     * waited, unless the picker asked to measure it ({@link RequestContext#measureToEnd()}). Default: {@code false}.
      */
     default boolean weighsLatency() {
         return false;
