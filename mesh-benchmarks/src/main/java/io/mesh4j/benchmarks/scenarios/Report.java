@@ -52,6 +52,12 @@ final class Report {
         return this;
     }
 
+    /** Records that the run cannot tell whether a target holds: what it would be judged on is within the noise. */
+    Report unresolved(String target, String figures) {
+        markdown.append("- **not resolved**: ").append(target).append(" (").append(figures).append(")\n");
+        return this;
+    }
+
     Report chart(String name, String svg) {
         charts.put(id + '-' + name + ".svg", svg);
         return this;
