@@ -11,6 +11,7 @@ import io.mesh4j.lb.BalancerConfig;
 import io.mesh4j.lb.LoadBalancers;
 import io.mesh4j.lb.OutlierEjectionConfig;
 import io.mesh4j.resilience.RetryConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -22,16 +23,22 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +100,70 @@ class RetryTest {
             mesh.close();
         }
         backends.close();
+    }
+
+    @Test
+    void shouldEndAtOnceAndSendNothingMoreWhenCallIsCancelledDuringBackoff() throws Exception {
+        backend(request -> status(503));
+        backend(request -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        Call call = mesh.newCall(new Request.Builder().url("http://orders/a").build());
+
+        Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
+
+        assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("Canceled");
+        assertThat(backends.total()).isEqualTo(1);
+        assertThat(attempts(meters)).as("no attempt after the cancel, not even one that never went out").isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendNothingMoreAfterBackoffWhenCallThroughInterceptorIsCancelledDuringIt() throws Exception {
+        backend(request -> status(503));
+        backend(request -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(2)));
+        OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+        Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
+
+        Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
+
+        // An interceptor cannot hear of the cancel while it waits: the call ends when the wait is over.
+        assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("Canceled");
+        assertThat(backends.total()).isEqualTo(1);
+        assertThat(attempts(meters)).isEqualTo(1);
+    }
+
+    private static ServiceSettings settingsWithBackoff(Duration backoff) {
+        return ServiceSettings.custom()
+                .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
+                        .outlierEjection(OutlierEjectionConfig.disabled()).build()))
+                .retry(RetryConfig.custom().backoffBase(backoff).backoffMax(backoff).build())
+                .build();
+    }
+
+    /**
+     * Executes {@code call} on another thread, cancels it once its first attempt has ended (it then waits to retry),
+     * and returns what the call threw, which it must within 5 s.
+     */
+    private static Throwable cancelOnceFirstAttemptEnded(Call call, SimpleMeterRegistry meters) throws Exception {
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> executed = caller.submit(call::execute);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> attempts(meters) == 1);
+
+            call.cancel();
+
+            Throwable thrown = catchThrowable(() -> executed.get(5, TimeUnit.SECONDS));
+            assertThat(thrown).isInstanceOf(ExecutionException.class);
+            return thrown.getCause();
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    private static double attempts(SimpleMeterRegistry meters) {
+        return meters.find("mesh.client.attempts").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test

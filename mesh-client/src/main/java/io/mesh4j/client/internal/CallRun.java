@@ -455,14 +455,15 @@ final class CallRun implements RequestContext, RoutedRequest {
 
     /**
      * Sends attempt after attempt on the calling thread until one answers or the call may not go on; waits between
-     * them (backoff, {@code Retry-After}) on the calling thread too.
+     * them (backoff, {@code Retry-After}) on the calling thread too, through the sender, and sends nothing more once
+     * the call was cancelled during a wait.
      */
-    <T> Response runSequentially(AttemptSender<T> sender, T transport, Sleeper sleeper) throws IOException {
+    <T> Response runSequentially(AttemptSender<T> sender, T transport) throws IOException {
         Endpoint endpoint = firstPick();
         long faultDelayNanos = drawFaultDelay();
         if (faultDelayNanos > 0) {
             long left = timeLeft(ticker.read());
-            wait(sleeper, Math.min(faultDelayNanos, Math.max(0, left)));
+            wait(sender, transport, Math.min(faultDelayNanos, Math.max(0, left)));
             if (faultDelayNanos >= left) {
                 throw fail(deadlineExceeded(), CallOutcome.TIMEOUT);
             }
@@ -489,26 +490,32 @@ final class CallRun implements RequestContext, RoutedRequest {
                 }
                 return finish(result);
             }
-            wait(sleeper, next.delayNanos);
+            wait(sender, transport, next.delayNanos);
             endpoint = next.endpoint;
             kind = AttemptKind.RETRY;
         }
     }
 
-    /** Waits {@code nanos} on the calling thread; an interrupt ends the call. */
-    private void wait(Sleeper sleeper, long nanos) throws IOException {
+    /**
+     * Waits {@code nanos} on the calling thread; an interrupt ends the call, and so does a cancel of the call during
+     * the wait, which the sender may cut short.
+     */
+    private <T> void wait(AttemptSender<T> sender, T transport, long nanos) throws IOException {
         if (nanos <= 0) {
             return;
         }
         try {
-            sleeper.sleep(nanos);
+            sender.sleep(transport, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw fail(new InterruptedIOException("interrupted while waiting to send"), CallOutcome.CANCELLED);
         }
+        if (sender.canceled(transport)) {
+            throw fail(new IOException("Canceled"), CallOutcome.CANCELLED);
+        }
     }
 
-    /** Waits between sequential attempts; replaced in tests. */
+    /** Waits between sequential attempts of the interceptor's calls; replaced in tests. */
     @FunctionalInterface
     interface Sleeper {
         Sleeper SYSTEM = java.util.concurrent.TimeUnit.NANOSECONDS::sleep;
@@ -523,6 +530,15 @@ final class CallRun implements RequestContext, RoutedRequest {
     interface AttemptSender<T> {
         /** Sends {@code attempt}'s request and ends the attempt with {@link CallRun#ended}. */
         Attempt send(T transport, Attempt attempt, CallRun run);
+
+        /**
+         * Waits {@code nanos} on the calling thread before the next attempt of the call {@code transport} carries;
+         * may return early once that call is cancelled.
+         */
+        void sleep(T transport, long nanos) throws InterruptedException;
+
+        /** Whether the call {@code transport} carries was cancelled, so that no attempt may follow. */
+        boolean canceled(T transport);
 
         /** Whether the attempt's request must carry its {@link Attempt} as a tag, for the mesh interceptor. */
         boolean tagsAttempts();

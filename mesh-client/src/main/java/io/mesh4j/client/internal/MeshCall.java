@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import kotlin.jvm.JvmClassMappingKt;
 import kotlin.jvm.functions.Function0;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #execute()} sends one attempt after another on the calling thread, or, for a call that hedges, sends
  * its first attempt on the calling thread (unless the balancer wants it to run on after losing to a hedge) and any
  * hedge or retry asynchronously, and waits for the call's end; {@link #enqueue} never blocks and never holds a
- * dispatcher thread while waiting ({@link AsyncAttempts}). {@link #cancel()} cancels whatever attempt is running. The caller's
+ * dispatcher thread while waiting ({@link AsyncAttempts}). {@link #cancel()} cancels whatever attempt is running, and ends a wait between attempts at once. The caller's
  * {@link #timeout()} bounds the whole call, together with the service's overall timeout. Event listeners added
  * with {@link #addEventListener} are added to each attempt's call, so they see every request on the wire.
  *
@@ -58,6 +59,12 @@ public final class MeshCall implements Call {
     private volatile Call current;
     @Nullable
     private volatile AsyncAttempts async;
+    /**
+     * Counted down by {@link #cancel()} to end a wait between attempts at once; made by the calling thread at its
+     * first wait, so that calls that never wait allocate nothing for it.
+     */
+    @Nullable
+    private volatile CountDownLatch cancelSignal;
 
     MeshCall(MeshCallHandler handler, OkHttpClient client, Request request) {
         this.handler = handler;
@@ -91,7 +98,7 @@ public final class MeshCall implements Call {
         }
         handler.mirroring().copy(run, client);
         if (!run.hedged()) {
-            return run.runSequentially(ClientSender.INSTANCE, this, CallRun.Sleeper.SYSTEM);
+            return run.runSequentially(ClientSender.INSTANCE, this);
         }
         Endpoint first = run.firstPick();
         Waiting end = new Waiting();
@@ -238,6 +245,10 @@ public final class MeshCall implements Call {
     @Override
     public void cancel() {
         canceled = true;
+        CountDownLatch waiting = cancelSignal;
+        if (waiting != null) {
+            waiting.countDown();
+        }
         Call running = current;
         if (running != null) {
             running.cancel();
@@ -307,6 +318,22 @@ public final class MeshCall implements Call {
         return "MeshCall{" + request.method() + ' ' + UrlRedaction.redact(request.url()) + '}';
     }
 
+    /**
+     * Waits {@code nanos} on the calling thread before its next attempt, or until the call is cancelled. The signal
+     * is published before {@link #canceled} is read, and {@link #cancel()} sets that flag before it reads the
+     * signal, so a cancel either finds the signal or is seen here.
+     */
+    private void sleepUnlessCanceled(long nanos) throws InterruptedException {
+        CountDownLatch signal = cancelSignal;
+        if (signal == null) {
+            signal = new CountDownLatch(1);
+            cancelSignal = signal;
+        }
+        if (!canceled) {
+            signal.await(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** Sends each attempt as one call of the attempt client, on the calling thread. */
     private static final class ClientSender implements CallRun.AttemptSender<MeshCall> {
         static final ClientSender INSTANCE = new ClientSender();
@@ -331,6 +358,16 @@ public final class MeshCall implements Call {
             } finally {
                 logical.current = null;
             }
+        }
+
+        @Override
+        public void sleep(MeshCall logical, long nanos) throws InterruptedException {
+            logical.sleepUnlessCanceled(nanos);
+        }
+
+        @Override
+        public boolean canceled(MeshCall logical) {
+            return logical.canceled;
         }
 
         @Override

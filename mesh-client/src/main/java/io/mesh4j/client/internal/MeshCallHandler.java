@@ -133,7 +133,7 @@ public final class MeshCallHandler {
         }
         reportHedgingSkipped(run, request);
         mirroring.copy(run, meshClient.get());
-        return run.runSequentially(onMeshClient ? ownClientSender : chainSender, chain, sleeper);
+        return run.runSequentially(onMeshClient ? ownClientSender : chainSender, chain);
     }
 
     /** Flushes connection pools after attempts that found their instance gone. */
@@ -169,6 +169,20 @@ public final class MeshCallHandler {
             }
             reportResendBelow(response, attempt);
             return run.ended(attempt, response, null, chain.call(), bodyEnds);
+        }
+
+        /**
+         * Sleeps through the wait: an interceptor has no way to hear of its call's cancel while it waits, so the call
+         * ends with it only once the wait is over.
+         */
+        @Override
+        public void sleep(Interceptor.Chain chain, long nanos) throws InterruptedException {
+            sleeper.sleep(nanos);
+        }
+
+        @Override
+        public boolean canceled(Interceptor.Chain chain) {
+            return chain.call().isCanceled();
         }
 
         @Override
