@@ -21,8 +21,8 @@ import okhttp3.OkHttpClient;
  * client, Mesh4j's defaults (three attempts within a 20% budget), and those defaults with a service circuit breaker.
  * The backends count every request they read; the storm's requests per call are compared with what the budget
  * allows: its floor of 10 retries a second over its 10 s window, plus 20% of the calls in the window, plus the
- * attempts of the calls in flight as the storm begins (at most one per thread, of three attempts each), which the
- * backends count in the storm although the calls started before it.
+ * first attempts of the calls in flight as the storm begins (at most one per thread), which the backends count in
+ * the storm although the calls started before it (their retries draw on the budget like any).
  */
 final class RetryStormScenario implements Scenario {
 
@@ -37,8 +37,6 @@ final class RetryStormScenario implements Scenario {
     /** The default budget: 10 retries a second over a 10 s window, plus 20% of requests. */
     private static final double BUDGET_FLOOR = 10 * 10;
     private static final double BUDGET_SHARE = 0.2;
-    /** The default retry policy's attempts per call. */
-    private static final int MAX_ATTEMPTS = 3;
 
     private final Loopback loopback;
 
@@ -70,8 +68,7 @@ final class RetryStormScenario implements Scenario {
         }
 
         double bound() {
-            return 1 + ((BUDGET_FLOOR + THREADS * MAX_ATTEMPTS) * blocks + BUDGET_SHARE * callsUntilStormEnd)
-                    / stormCalls;
+            return 1 + ((BUDGET_FLOOR + THREADS) * blocks + BUDGET_SHARE * callsUntilStormEnd) / stormCalls;
         }
     }
 
@@ -82,10 +79,10 @@ final class RetryStormScenario implements Scenario {
                 + "blocks of %.1f s, storm from %.1f to %.1f s; %d interleaved blocks per contender and variant. "
                 + "\"Budget allows\" is 1 + (%.0f + %d + 20%% of the calls from the block's start to the storm's "
                 + "end) / calls in the storm: the floor (10 a second over the 10 s window) and the share of the "
-                + "default budget, for the contenders that have one, and the attempts of the calls in flight as the "
-                + "storm begins (at most one per thread, of three attempts each), which the backends count in the "
-                + "storm though the calls began before.", BLOCK_MILLIS / 1e3, STORM_FROM_MILLIS / 1e3,
-                STORM_TO_MILLIS / 1e3, pace.rounds(2), BUDGET_FLOOR, THREADS * MAX_ATTEMPTS));
+                + "default budget, for the contenders that have one, and the first attempts of the calls in flight "
+                + "as the storm begins (at most one per thread), which the backends count in the storm though the "
+                + "calls began before.", BLOCK_MILLIS / 1e3, STORM_FROM_MILLIS / 1e3, STORM_TO_MILLIS / 1e3,
+                pace.rounds(2), BUDGET_FLOOR, THREADS));
         List<Backend> backends = loopback.start("b", INSTANCES, Backend.Answer.ok(1));
         try {
             for (String retryAfter : new String[] {null, "0"}) {
