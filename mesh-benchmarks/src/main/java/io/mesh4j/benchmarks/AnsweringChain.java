@@ -1,5 +1,7 @@
 package io.mesh4j.benchmarks;
 
+import io.mesh4j.api.annotation.Nullable;
+import java.io.IOException;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.util.concurrent.TimeUnit;
@@ -23,24 +25,28 @@ import okhttp3.Response;
 
 /**
  * An interceptor chain whose {@link #proceed} answers at once with a prepared response, so a benchmark measures
- * only the interceptor under test. Settings come from a default {@link OkHttpClient}. The {@code with*} methods
- * return a new chain, as OkHttp's own chain does, so that what an interceptor pays for them is measured; the copy
- * keeps the same settings, since no benchmark here depends on them.
+ * only the interceptor under test. Its settings (timeouts, {@code retryOnConnectionFailure}) are those of the
+ * {@link OkHttpClient} it is made for. The {@code with*} methods return a new chain, as OkHttp's own chain does, so
+ * that what an interceptor pays for them is measured; the copy keeps the same settings, since no benchmark here
+ * depends on them.
  */
 final class AnsweringChain implements Interceptor.Chain {
 
-    private static final OkHttpClient DEFAULTS = new OkHttpClient();
-
+    private final OkHttpClient settings;
     private final Request request;
     private final Response response;
     private final Call call;
     private EventListener listener = EventListener.NONE;
+    @Nullable
+    private Interceptor below;
 
-    AnsweringChain(Request request, Response response) {
-        this(request, response, DEFAULTS.newCall(request));
+    /** A chain of a call of {@code settings}, which reports that client's timeouts and other settings. */
+    AnsweringChain(OkHttpClient settings, Request request, Response response) {
+        this(settings, request, response, settings.newCall(request));
     }
 
-    private AnsweringChain(Request request, Response response, Call call) {
+    private AnsweringChain(OkHttpClient settings, Request request, Response response, Call call) {
+        this.settings = settings;
         this.request = request;
         this.response = response;
         this.call = call;
@@ -48,9 +54,20 @@ final class AnsweringChain implements Interceptor.Chain {
 
     /** What a {@code with*} method returns: a copy, one allocation, like OkHttp's {@code RealInterceptorChain}. */
     private AnsweringChain copy() {
-        AnsweringChain copy = new AnsweringChain(request, response, call);
+        AnsweringChain copy = new AnsweringChain(settings, request, response, call);
         copy.listener = listener;
+        copy.below = below;
         return copy;
+    }
+
+    /**
+     * Makes {@link #proceed} run {@code interceptor} first, on a chain for the request it is given that answers as
+     * this one does: OkHttp's {@code BridgeInterceptor}, say, which every call passes after the application
+     * interceptors.
+     */
+    AnsweringChain through(Interceptor interceptor) {
+        this.below = interceptor;
+        return this;
     }
 
     @Override
@@ -59,8 +76,13 @@ final class AnsweringChain implements Interceptor.Chain {
     }
 
     @Override
-    public Response proceed(Request sent) {
-        return response;
+    public Response proceed(Request sent) throws IOException {
+        if (below == null) {
+            return response;
+        }
+        AnsweringChain next = new AnsweringChain(settings, sent, response, call);
+        next.listener = listener;
+        return below.intercept(next);
     }
 
     @Override
@@ -75,7 +97,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public int connectTimeoutMillis() {
-        return DEFAULTS.connectTimeoutMillis();
+        return settings.connectTimeoutMillis();
     }
 
     @Override
@@ -85,7 +107,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public int readTimeoutMillis() {
-        return DEFAULTS.readTimeoutMillis();
+        return settings.readTimeoutMillis();
     }
 
     @Override
@@ -95,7 +117,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public int writeTimeoutMillis() {
-        return DEFAULTS.writeTimeoutMillis();
+        return settings.writeTimeoutMillis();
     }
 
     @Override
@@ -105,17 +127,17 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public boolean getFollowSslRedirects() {
-        return DEFAULTS.followSslRedirects();
+        return settings.followSslRedirects();
     }
 
     @Override
     public boolean getFollowRedirects() {
-        return DEFAULTS.followRedirects();
+        return settings.followRedirects();
     }
 
     @Override
     public Dns getDns() {
-        return DEFAULTS.dns();
+        return settings.dns();
     }
 
     @Override
@@ -125,7 +147,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public SocketFactory getSocketFactory() {
-        return DEFAULTS.socketFactory();
+        return settings.socketFactory();
     }
 
     @Override
@@ -135,7 +157,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public boolean getRetryOnConnectionFailure() {
-        return DEFAULTS.retryOnConnectionFailure();
+        return settings.retryOnConnectionFailure();
     }
 
     @Override
@@ -145,7 +167,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Authenticator getAuthenticator() {
-        return DEFAULTS.authenticator();
+        return settings.authenticator();
     }
 
     @Override
@@ -155,7 +177,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public CookieJar getCookieJar() {
-        return DEFAULTS.cookieJar();
+        return settings.cookieJar();
     }
 
     @Override
@@ -165,7 +187,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Cache getCache() {
-        return DEFAULTS.cache();
+        return settings.cache();
     }
 
     @Override
@@ -175,7 +197,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Proxy getProxy() {
-        return DEFAULTS.proxy();
+        return settings.proxy();
     }
 
     @Override
@@ -185,7 +207,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public ProxySelector getProxySelector() {
-        return DEFAULTS.proxySelector();
+        return settings.proxySelector();
     }
 
     @Override
@@ -195,7 +217,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public Authenticator getProxyAuthenticator() {
-        return DEFAULTS.proxyAuthenticator();
+        return settings.proxyAuthenticator();
     }
 
     @Override
@@ -205,7 +227,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public SSLSocketFactory getSslSocketFactoryOrNull() {
-        return DEFAULTS.sslSocketFactory();
+        return settings.sslSocketFactory();
     }
 
     @Override
@@ -215,12 +237,12 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public X509TrustManager getX509TrustManagerOrNull() {
-        return DEFAULTS.x509TrustManager();
+        return settings.x509TrustManager();
     }
 
     @Override
     public HostnameVerifier getHostnameVerifier() {
-        return DEFAULTS.hostnameVerifier();
+        return settings.hostnameVerifier();
     }
 
     @Override
@@ -230,7 +252,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public CertificatePinner getCertificatePinner() {
-        return DEFAULTS.certificatePinner();
+        return settings.certificatePinner();
     }
 
     @Override
@@ -240,7 +262,7 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public ConnectionPool getConnectionPool() {
-        return DEFAULTS.connectionPool();
+        return settings.connectionPool();
     }
 
     @Override

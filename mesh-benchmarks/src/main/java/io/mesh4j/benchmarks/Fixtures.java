@@ -4,6 +4,7 @@ import io.mesh4j.api.ServiceInstance;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -27,9 +28,19 @@ final class Fixtures {
         return instances;
     }
 
-    /** A chain whose request is {@code request} and which answers it with 200 and a short body at once. */
+    private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient();
+
+    /**
+     * A chain of a client with OkHttp's defaults whose request is {@code request} and which answers it with 200 and
+     * a short body at once.
+     */
     static AnsweringChain answering200(Request request) {
-        return new AnsweringChain(request, new Response.Builder().request(request).protocol(Protocol.HTTP_1_1)
+        return answering200(DEFAULT_CLIENT, request);
+    }
+
+    /** The same as {@link #answering200(Request)}, for a call of {@code client}, whose settings the chain reports. */
+    static AnsweringChain answering200(OkHttpClient client, Request request) {
+        return new AnsweringChain(client, request, new Response.Builder().request(request).protocol(Protocol.HTTP_1_1)
                 .code(200).message("OK").body(ResponseBody.create("{\"id\":1}", JSON)).build());
     }
 }

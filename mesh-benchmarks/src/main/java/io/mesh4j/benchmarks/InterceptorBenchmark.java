@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.EventListener;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.internal.http.BridgeInterceptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -42,6 +44,13 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code fullRewriteOnly}: the baseline for {@code meshCallUniqueUrls}: building URL and request anew with
  *       OkHttp's builders.</li>
  *   <li>{@code passThrough}: a host that is not a mesh service.</li>
+ *   <li>{@code meshCallThroughBridge}, {@code meshCallOnMeshClientThroughBridge} and their baseline
+ *       {@code bareCallThroughBridge}: the same calls, and a call made straight to the instance's URL, each followed
+ *       by what OkHttp runs after the application interceptors of every call, its {@code BridgeInterceptor} (which
+ *       adds {@code Host} when the request has none, and the other default headers). The difference is what a mesh
+ *       call costs beyond a plain call in a real client, rewritten request included; the mesh's
+ *       {@code Host: orders} spares the bridge its own. {@code BridgeInterceptor} is an OkHttp internal class:
+ *       these three may need a change with a new OkHttp.</li>
  * </ul>
  *
  * <p>Run from the repository root:
@@ -64,6 +73,9 @@ public class InterceptorBenchmark {
     private AnsweringChain meshClientChain;
     private EventListener.Factory meshClientListeners;
     private AnsweringChain outsideChain;
+    private AnsweringChain bridgedMeshChain;
+    private AnsweringChain bridgedMeshClientChain;
+    private AnsweringChain bridgedBareChain;
     private AnsweringChain[] uniqueChains;
     private int next;
     private Request meshRequest;
@@ -82,15 +94,19 @@ public class InterceptorBenchmark {
         meshRequest = new Request.Builder().url("http://orders/v1/items?q=1").header("X-Request-Id", "r-1").build();
         Request outsideRequest = new Request.Builder().url("http://example.com/v1/items?q=1").build();
         meshChain = Fixtures.answering200(meshRequest);
-        meshClientChain = Fixtures.answering200(meshRequest);
+        meshClientChain = Fixtures.answering200(mesh.okHttpClient(), meshRequest);
         meshClientListeners = mesh.okHttpClient().eventListenerFactory();
         outsideChain = Fixtures.answering200(outsideRequest);
+        Interceptor bridge = new BridgeInterceptor();
+        bridgedMeshChain = Fixtures.answering200(meshRequest).through(bridge);
+        bridgedMeshClientChain = Fixtures.answering200(mesh.okHttpClient(), meshRequest).through(bridge);
         uniqueChains = new AnsweringChain[4096];
         for (int i = 0; i < uniqueChains.length; i++) {
             Request request = new Request.Builder().url("http://orders/v1/items/" + i + "?q=1").build();
             uniqueChains[i] = Fixtures.answering200(request);
         }
         targetUrl = HttpUrl.get("http://" + target.host() + ":" + target.port() + "/v1/items?q=1");
+        bridgedBareChain = Fixtures.answering200(meshRequest.newBuilder().url(targetUrl).build()).through(bridge);
     }
 
     @TearDown
@@ -110,6 +126,25 @@ public class InterceptorBenchmark {
         Response response = interceptor.intercept(meshClientChain);
         listener.responseBodyEnd(meshClientChain.call(), 8);
         return response;
+    }
+
+    @Benchmark
+    public Response meshCallThroughBridge() throws IOException {
+        return interceptor.intercept(bridgedMeshChain);
+    }
+
+    @Benchmark
+    public Response meshCallOnMeshClientThroughBridge() throws IOException {
+        EventListener listener = meshClientListeners.create(bridgedMeshClientChain.call());
+        bridgedMeshClientChain.listen(listener);
+        Response response = interceptor.intercept(bridgedMeshClientChain);
+        listener.responseBodyEnd(bridgedMeshClientChain.call(), 8);
+        return response;
+    }
+
+    @Benchmark
+    public Response bareCallThroughBridge() throws IOException {
+        return bridgedBareChain.proceed(bridgedBareChain.request());
     }
 
     @Benchmark
