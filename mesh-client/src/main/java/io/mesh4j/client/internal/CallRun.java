@@ -62,6 +62,8 @@ final class CallRun implements RequestContext, RoutedRequest {
     private final long deadline;
     @Nullable
     private final String hostHeader;
+    /** Whether the request has a {@code Host} header already, which {@link #hostHeader} then replaces. */
+    private final boolean replacesHost;
     private final ServiceRoute route;
     private SubsetTarget target;
     private Picker picker;
@@ -95,21 +97,23 @@ final class CallRun implements RequestContext, RoutedRequest {
         this.scope = telemetry.startCall(service, request);
         this.startNanos = ticker.read();
         this.route = routing.route(this);
-        this.target = route.target(this, ThreadLocalRandom.current().nextLong());
+        this.target = route.target(this);
         Request edited = route.edit(request);
         if (edited != request) {
             this.request = edited;
             this.path = null;
         }
-        long overall = route.timeouts().overallTimeout().toNanos();
+        long overall = route.overallTimeoutNanos();
         long limit = overall == 0 ? callTimeoutNanos
                 : callTimeoutNanos == 0 ? overall : Math.min(overall, callTimeoutNanos);
         this.deadline = limit == 0 ? Long.MAX_VALUE : startNanos + limit;
         String authority = route.authority();
+        boolean hasHost = this.request.header("Host") != null;
         this.hostHeader = authority != null ? authority
-                : service.settings().hostHeader() == HostHeader.SERVICE && request.header("Host") == null
+                : service.settings().hostHeader() == HostHeader.SERVICE && !hasHost
                 ? logicalHost(request.url())
                 : null;
+        this.replacesHost = hasHost;
         this.picker = target.picker();
         HedgingPolicy hedging = route.hedging();
         this.hedged = mayHedge && hedging.config().enabled()
@@ -282,11 +286,15 @@ final class CallRun implements RequestContext, RoutedRequest {
         long left = timeLeft(nowNanos);
         TimeoutConfig timeouts = route.timeouts();
         String deadlineHeader = timeouts.deadlineHeader();
-        long perTryNanos = timeouts.perTryTimeout().toNanos();
+        long perTryNanos = route.perTryTimeoutNanos();
         HttpUrl target = service.urlRewriter().rewrite(request.url(), instance);
         Request.Builder builder = request.newBuilder().url(target);
         if (hostHeader != null) {
-            builder.header("Host", hostHeader);
+            if (replacesHost) {
+                builder.header("Host", hostHeader);
+            } else {
+                builder.addHeader("Host", hostHeader);
+            }
         }
         if (deadlineHeader != null && left != Long.MAX_VALUE) {
             builder.header(deadlineHeader, Long.toString(Math.max(1, left / 1_000_000)));

@@ -9,6 +9,7 @@ import io.mesh4j.routing.Mirror;
 import io.mesh4j.routing.Route;
 import io.mesh4j.routing.RoutedRequest;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
@@ -32,6 +33,8 @@ final class ServiceRoute {
     @Nullable
     private final SubsetTarget mirrorTarget;
     private final boolean editsRequests;
+    private final long overallTimeoutNanos;
+    private final long perTryTimeoutNanos;
 
     /**
      * @param route the policy's route, {@code null} for the service's default route
@@ -45,6 +48,8 @@ final class ServiceRoute {
         this.targets = targets;
         this.fallback = fallback;
         this.timeouts = timeouts;
+        this.overallTimeoutNanos = timeouts.overallTimeout().toNanos();
+        this.perTryTimeoutNanos = timeouts.perTryTimeout().toNanos();
         this.retry = retry;
         this.hedging = hedging;
         this.mirrorTarget = mirrorTarget;
@@ -63,12 +68,12 @@ final class ServiceRoute {
         return route == null ? null : route.name();
     }
 
-    /** Where {@code request} goes: the route's subset, or its weighted pick among them drawing on {@code random}. */
-    SubsetTarget target(RoutedRequest request, long random) {
+    /** Where {@code request} goes: the route's subset, or its weighted pick among them. */
+    SubsetTarget target(RoutedRequest request) {
         if (targets.length == 1) {
             return targets[0];
         }
-        String subset = route.pickSubset(request, random);
+        String subset = route.pickSubset(request, ThreadLocalRandom.current().nextLong());
         for (SubsetTarget target : targets) {
             if (subset.equals(target.name())) {
                 return target;
@@ -85,6 +90,16 @@ final class ServiceRoute {
 
     TimeoutConfig timeouts() {
         return timeouts;
+    }
+
+    /** The overall timeout in nanoseconds, 0 for none: read on every call, so converted once. */
+    long overallTimeoutNanos() {
+        return overallTimeoutNanos;
+    }
+
+    /** The per-try timeout in nanoseconds, 0 for none. */
+    long perTryTimeoutNanos() {
+        return perTryTimeoutNanos;
     }
 
     RetryPolicy retry() {
