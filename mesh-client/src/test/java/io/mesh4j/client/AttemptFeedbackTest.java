@@ -381,7 +381,7 @@ class AttemptFeedbackTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Route.class, names = {"MESH_CLIENT", "MESH_CALLS"})
+    @EnumSource(Route.class)
     void shouldNotBlameInstanceWhenServerClosedThePooledConnectionWhileIdle(Route route) throws IOException {
         // The server closes the connection right after its answer, as at the end of a keep-alive timeout.
         server.enqueue(new MockResponse.Builder().body("first").onResponseEnd(new SocketEffect.CloseSocket())

@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okhttp3.Call;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -25,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** How an instance's failures and its recovery steer traffic, counted by the backends. */
 class InstanceRecoveryTest {
@@ -166,9 +167,12 @@ class InstanceRecoveryTest {
         }
     }
 
+    /** The clients a caller may send through: the mesh's own, or the caller's with the mesh interceptor. */
+    enum Through { MESH_CLIENT, OWN_CLIENT, OWN_CLIENT_WITH_EVENT_LISTENER }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(booleans = {true, false})
-    void shouldEjectInstanceWhoseBodiesBreakOffWhenHeadersLookFine(boolean throughMeshClient) {
+    @EnumSource(Through.class)
+    void shouldEjectInstanceWhoseBodiesBreakOffWhenHeadersLookFine(Through through) {
         backends.add(request -> new MockResponse.Builder().body("complete").build());
         backends.add(request -> new MockResponse.Builder().body("cut short by a closed socket")
                 .onResponseBody(new SocketEffect.CloseSocket()).build());
@@ -181,9 +185,18 @@ class InstanceRecoveryTest {
                                 .maxEjectedPercent(50).build())
                         .build())).build())
                 .build();
-        OkHttpClient client = throughMeshClient
-                ? mesh.okHttpClient()
-                : new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+        AtomicInteger bodiesBroken = new AtomicInteger();
+        OkHttpClient client = switch (through) {
+            case MESH_CLIENT -> mesh.okHttpClient();
+            case OWN_CLIENT -> new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+            case OWN_CLIENT_WITH_EVENT_LISTENER -> new OkHttpClient.Builder().addInterceptor(mesh.interceptor())
+                    .eventListener(new EventListener() {
+                        @Override
+                        public void responseFailed(Call call, IOException failure) {
+                            bodiesBroken.incrementAndGet();
+                        }
+                    }).build();
+        };
 
         int broken = 0;
         for (int i = 0; i < 12; i++) {
@@ -197,6 +210,9 @@ class InstanceRecoveryTest {
         }
 
         assertThat(broken).isEqualTo(3);
+        if (through == Through.OWN_CLIENT_WITH_EVENT_LISTENER) {
+            assertThat(bodiesBroken).as("the caller's own listener still hears its events").hasValue(3);
+        }
         assertThat(backends.received(1)).as("ejected after its third broken body").hasSize(3);
         assertThat(backends.received(0)).hasSize(9);
     }

@@ -219,6 +219,7 @@ final class AsyncAttempts {
         for (EventListener listener : listeners) {
             call.addEventListener(listener);
         }
+        BodyEndListener.watchOn(call, attempt);
         InFlight inFlight = new InFlight(attempt, call, onCallingThread);
         running.add(inFlight);
         if (kind != AttemptKind.HEDGE) {
@@ -243,14 +244,14 @@ final class AsyncAttempts {
         synchronized (this) {
             if (done || !running.remove(ended)) {
                 if (losers != null && losers.remove(ended)) {
-                    run.abandoned(ended.attempt, AttemptOutcome.ABANDONED, ended.call);
+                    run.abandoned(ended.attempt, AttemptOutcome.ABANDONED);
                 }
                 if (response != null) {
                     response.close();
                 }
                 return;
             }
-            Attempt result = run.ended(ended.attempt, response, failure, ended.call, null);
+            Attempt result = run.ended(ended.attempt, response, failure, ended.call);
             if (!running.isEmpty() && !run.isGoodAnswer(result)) {
                 setAsideLastBad();
                 lastBad = result;
@@ -348,7 +349,7 @@ final class AsyncAttempts {
         List<InFlight> stopped = new ArrayList<>(running);
         running.clear();
         for (InFlight attempt : stopped) {
-            run.abandoned(attempt.attempt, outcome, attempt.call);
+            run.abandoned(attempt.attempt, outcome);
         }
         return stopped;
     }
@@ -375,7 +376,7 @@ final class AsyncAttempts {
         for (InFlight attempt : running) {
             if (attempt.onCallingThread) {
                 running.remove(attempt);
-                run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED, attempt.call);
+                run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED);
                 return List.of(attempt);
             }
         }
@@ -390,7 +391,7 @@ final class AsyncAttempts {
         List<InFlight> stopped = new ArrayList<>(losers);
         losers.clear();
         for (InFlight attempt : stopped) {
-            run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED, attempt.call);
+            run.abandoned(attempt.attempt, AttemptOutcome.ABANDONED);
         }
         return stopped;
     }

@@ -5,19 +5,10 @@ import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import io.mesh4j.api.balancer.Endpoint;
 import io.mesh4j.resilience.HedgingPolicy;
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import okhttp3.Call;
-import okhttp3.EventListener;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * a failure of the instance, so an instance that sends good headers and broken bodies is ejected like any other.
  * Every listener is called in a try/catch, so a failing listener never breaks a request.
  *
- * <p>How the end of a body is seen: on a client the mesh built, OkHttp's own events tell the call's
- * {@link BodyEndListener}; elsewhere the response is handed on with a body that watches itself (which costs a copy
- * of the response). A network failure on a pooled connection before any answer (the server had closed it while
- * idle) is the connection's, not the instance's: the instance is told {@link AttemptOutcome#CANCELLED}.
+ * <p>How the end of a body is seen: the call that carries the attempt, on whichever client, has a
+ * {@link BodyEndListener} of the attempt's own, which OkHttp's events tell. A network failure on a pooled connection
+ * before any answer (the server had closed it while idle) is the connection's, not the instance's: the instance is
+ * told {@link AttemptOutcome#CANCELLED}.
  *
  * <p>Threading: created and ended by whichever thread drives the call at the time ({@link CallRun}), one at a time.
  * The verdict of a response is given by whichever thread reads or closes it, exactly once.
@@ -54,9 +45,8 @@ final class Attempt {
     private final Request request;
     private final int timeoutMillis;
     private final boolean exactTimeout;
-    /** The attempt call's listener, when it reports the body's end; set by the mesh interceptor on a tagged attempt. */
-    @Nullable
-    private volatile BodyEndListener bodyEnds;
+    /** The listener of the call that carries the attempt, which reports the body's end. */
+    private final BodyEndListener bodyEnds = new BodyEndListener(this);
     private volatile boolean ended;
     @Nullable
     private Response response;
@@ -144,22 +134,15 @@ final class Attempt {
     }
 
     /**
-     * Binds this attempt to the listener of the OkHttp call that carries it, when that listener reports the end of
-     * the body: from now on, even an interceptor of the caller's client that reads the body before the mesh sees
-     * the response gives this attempt its verdict. Called by the mesh interceptor for a tagged attempt.
+     * The listener that OkHttp's events about this attempt's call must reach ({@link BodyEndListener#watchOn}), before
+     * the call sends the attempt: from then on, even an interceptor of the caller's client that reads the body before
+     * the mesh sees the response gives this attempt its verdict.
      */
-    void carriedBy(Interceptor.Chain chain) {
-        EventListener listener = chain.getEventListener();
-        if (listener instanceof BodyEndListener) {
-            BodyEndListener watching = (BodyEndListener) listener;
-            bodyEnds = watching;
-            watching.watch(this);
-        }
+    BodyEndListener bodyEnds() {
+        return bodyEnds;
     }
 
-    /**
-     * The response to hand on once ended: the one received, or a copy whose body reports its end; or {@code null}.
-     */
+    /** The response once ended, or {@code null}. */
     @Nullable
     Response response() {
         return response;
@@ -185,15 +168,10 @@ final class Attempt {
 
     /**
      * Ends the attempt at {@code endNanos} with its response or failure (neither when it was abandoned or
-     * cancelled) and keeps them as its result, with the response to hand on: the same, or one whose body reports
-     * the instance's verdict when it ends. Only the first call counts.
-     *
-     * @param call the OkHttp call that carried the attempt, asked whether a broken body was the caller's cancel
-     * @param bodyEnds the call's listener on a client the mesh built, which reports the end of the body; {@code null}
-     *     to wrap the body instead
+     * cancelled) and keeps them as its result. A good answer that may carry a body gets its instance's verdict when
+     * the body ends; anything else at once. Only the first call counts.
      */
-    void end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome, long endNanos,
-            Call call, @Nullable BodyEndListener bodyEnds) {
+    void end(@Nullable Response response, @Nullable Throwable failure, AttemptOutcome outcome, long endNanos) {
         if (ended) {
             return;
         }
@@ -211,22 +189,13 @@ final class Attempt {
             log.warn("Telemetry failed for an attempt to service '{}'", service.name(), e);
         }
         if (response != null && outcome == AttemptOutcome.SUCCESS && mayHaveBody(response)) {
-            if (this.bodyEnds != null) {
-                AttemptOutcome early = earlyBodyEnd;
-                if (early != null) {
-                    bodyEnded(early);
-                }
-                return;
+            AttemptOutcome early = earlyBodyEnd;
+            if (early != null) {
+                bodyEnded(early);
             }
-            if (bodyEnds != null) {
-                bodyEnds.watch(this);
-                return;
-            }
-            this.response = response.newBuilder().body(new WatchedBody(response.body(), call)).build();
             return;
         }
-        BodyEndListener listener = this.bodyEnds != null ? this.bodyEnds : bodyEnds;
-        if (outcome == AttemptOutcome.NETWORK_FAILURE && listener != null && listener.brokeOnPooledConnection()) {
+        if (outcome == AttemptOutcome.NETWORK_FAILURE && bodyEnds.brokeOnPooledConnection()) {
             // The server closed the pooled connection while it sat idle: not the instance's failure. Counted as one,
             // a healthy instance would be penalized and, under a latency-aware balancer, its picks would go to its
             // rivals, the slowest among them too. Telemetry and the retry decision still see the network failure.
@@ -246,10 +215,12 @@ final class Attempt {
         if (!ended) {
             // Only an interceptor between the mesh and the network reads a body before the attempt ends, on the
             // thread that then ends it: the verdict waits for the attempt's end and its times.
-            earlyBodyEnd = outcome;
+            if (earlyBodyEnd == null) {
+                earlyBodyEnd = outcome;
+            }
             return;
         }
-        if (JUDGED.compareAndSet(this, 0, 1)) {
+        if (judged == 0 && JUDGED.compareAndSet(this, 0, 1)) {
             verdict(endNanos, endNanos - runningSinceNanos, outcome);
         }
     }
@@ -268,81 +239,6 @@ final class Attempt {
             log.warn("Balancer feedback failed for service '{}'", service.name(), e);
         }
         service.instanceOutcome(endpoint.instance(), outcome, latencyNanos);
-    }
-
-    /**
-     * A response body that gives the attempt's verdict when it ends: success when read to the end or closed, a
-     * network failure when reading it fails (unless the call was cancelled, which says nothing of the instance). Its
-     * watching source is made only when the body is read, so a response that is only closed costs this object alone.
-     * Like any OkHttp body, it is read by one thread at a time; the verdict is given once even so.
-     */
-    private final class WatchedBody extends ResponseBody {
-        private final ResponseBody delegate;
-        private final Call call;
-        @Nullable
-        private BufferedSource source;
-
-        WatchedBody(ResponseBody delegate, Call call) {
-            this.delegate = delegate;
-            this.call = call;
-        }
-
-        @Override
-        @Nullable
-        public MediaType contentType() {
-            return delegate.contentType();
-        }
-
-        @Override
-        public long contentLength() {
-            return delegate.contentLength();
-        }
-
-        @Override
-        public BufferedSource source() {
-            BufferedSource watched = source;
-            if (watched == null) {
-                watched = Okio.buffer(new ForwardingSource(delegate.source()) {
-                    @Override
-                    public long read(Buffer sink, long byteCount) throws IOException {
-                        long read;
-                        try {
-                            read = super.read(sink, byteCount);
-                        } catch (IOException e) {
-                            bodyEnded(call.isCanceled() ? AttemptOutcome.CANCELLED : AttemptOutcome.NETWORK_FAILURE);
-                            throw e;
-                        }
-                        if (read == -1) {
-                            bodyEnded(AttemptOutcome.SUCCESS);
-                        }
-                        return read;
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        bodyEnded(AttemptOutcome.SUCCESS);
-                        super.close();
-                    }
-                });
-                source = watched;
-            }
-            return watched;
-        }
-
-        @Override
-        public void close() {
-            bodyEnded(AttemptOutcome.SUCCESS);
-            BufferedSource watched = source;
-            if (watched != null) {
-                try {
-                    watched.close();
-                } catch (IOException ignored) {
-                    // Closing releases the connection; there is nobody to tell of a failure to close.
-                }
-            } else {
-                delegate.close();
-            }
-        }
     }
 
     private static final AtomicIntegerFieldUpdater<Attempt> JUDGED =

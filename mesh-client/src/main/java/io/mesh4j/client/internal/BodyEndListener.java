@@ -1,6 +1,5 @@
 package io.mesh4j.client.internal;
 
-import io.mesh4j.api.annotation.Nullable;
 import io.mesh4j.api.balancer.AttemptOutcome;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,44 +8,39 @@ import okhttp3.Call;
 import okhttp3.EventListener;
 
 /**
- * The event listener of one call on a client the mesh builds: it tells the {@link Attempt} whose response is being
- * read how its body ended, from OkHttp's own events, so the mesh need not wrap the response body (a copy of the
- * whole response per call). A body read to its end or closed is a success ({@code responseBodyEnd}), one that breaks
- * off is a failure ({@code responseFailed}); the end of the call settles whatever is left (a cached answer, say).
- * It also tells whether a failed call broke on a pooled connection before any answer
- * ({@link #brokeOnPooledConnection()}).
+ * The event listener the mesh adds to the OkHttp call that carries an {@link Attempt} ({@link Call#addEventListener},
+ * on any client, the caller's own included): it tells the attempt how its response body ended, from OkHttp's own
+ * events, so the mesh need not wrap the response body (a copy of the whole response per call). A body read to its end
+ * or closed is a success ({@code responseBodyEnd}), one that breaks off is a failure ({@code responseFailed}); the end
+ * of the call settles whatever is left (a cached answer, say). It also tells whether a failed attempt broke on a
+ * pooled connection before any answer ({@link #brokeOnPooledConnection()}).
  *
- * <p>Where the caller's client has an event listener of its own, the two are combined and the mesh falls back to
- * wrapping bodies, as it does on clients it did not build.
+ * <p>One per attempt, added just before the attempt is sent: attempts that follow one another on one call (through
+ * the mesh interceptor) each have their own, so each hears only the events of its own attempt onwards.
  *
- * <p>Thread-safe: the mesh hands over the attempt on the call's thread; OkHttp reports on the thread reading the
- * body. An attempt's verdict is given once, whoever comes first.
+ * <p>Thread-safe: OkHttp reports on the thread reading the body; the attempt gives its verdict once, whichever event
+ * comes first (the body's end, then the call's end, say).
  */
 final class BodyEndListener extends EventListener {
 
-    @Nullable
-    private volatile Attempt reading;
+    private final Attempt attempt;
     private volatile boolean connected;
     private volatile boolean answered;
 
-    /** The factory for a client derived from one whose listeners {@code base} makes. */
-    static EventListener.Factory factory(EventListener.Factory base) {
-        if (base instanceof Factory) {
-            return base;
-        }
-        return new Factory(base);
+    /** The listener of {@code attempt}, made with it; {@link #watchOn} adds it to the call that carries it. */
+    BodyEndListener(Attempt attempt) {
+        this.attempt = attempt;
     }
 
-    /** Gives {@code attempt} its verdict when the body of the response it hands on ends. */
-    void watch(Attempt attempt) {
-        reading = attempt;
+    /** Adds {@code attempt}'s listener to {@code call}, before the call sends it. */
+    static void watchOn(Call call, Attempt attempt) {
+        call.addEventListener(attempt.bodyEnds());
     }
 
     /**
-     * Whether the call failed on a connection it took from the pool before any answer began: what a server that
+     * Whether the attempt failed on a connection taken from the pool before any answer began: what a server that
      * closed the connection while it sat idle (its keep-alive timeout) looks like. Such a failure says nothing about
-     * the instance. Conservative where one call carried several attempts: any new connection or any answer in the
-     * call makes it false.
+     * the instance. Only the events since this listener was added count: those of its attempt.
      */
     boolean brokeOnPooledConnection() {
         return !connected && !answered;
@@ -83,26 +77,6 @@ final class BodyEndListener extends EventListener {
     }
 
     private void settle(AttemptOutcome outcome) {
-        Attempt attempt = reading;
-        if (attempt != null) {
-            reading = null;
-            attempt.bodyEnded(outcome);
-        }
-    }
-
-    /** Makes one listener per call, combined with the base client's own when it has one. */
-    private static final class Factory implements EventListener.Factory {
-        private final EventListener.Factory base;
-
-        Factory(EventListener.Factory base) {
-            this.base = base;
-        }
-
-        @Override
-        public EventListener create(Call call) {
-            EventListener own = base.create(call);
-            BodyEndListener mesh = new BodyEndListener();
-            return own == EventListener.NONE ? mesh : mesh.plus(own);
-        }
+        attempt.bodyEnded(outcome);
     }
 }

@@ -317,23 +317,21 @@ final class CallRun implements RequestContext, RoutedRequest {
     /**
      * Ends {@code attempt} now with what its call gave: a response or a failure.
      *
-     * @param bodyEnds the attempt call's listener when it reports the body's end (and, for a failure, whether it
-     *     broke on a pooled connection), else {@code null}
+     * @param call the OkHttp call that carried the attempt, asked whether a failure was its cancel
      */
-    Attempt ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call,
-            @Nullable BodyEndListener bodyEnds) {
+    Attempt ended(Attempt attempt, @Nullable Response response, @Nullable Throwable failure, Call call) {
         long now = ticker.read();
         if (response != null) {
-            attempt.end(response, null, AttemptOutcomes.ofStatus(response.code()), now, call, bodyEnds);
+            attempt.end(response, null, AttemptOutcomes.ofStatus(response.code()), now);
         } else {
-            attempt.end(null, failure, AttemptOutcomes.ofFailure(failure, call.isCanceled()), now, call, bodyEnds);
+            attempt.end(null, failure, AttemptOutcomes.ofFailure(failure, call.isCanceled()), now);
         }
         return attempt;
     }
 
     /** Ends {@code attempt}, which was still running, with {@code outcome}: abandoned, timed out or cancelled. */
-    void abandoned(Attempt attempt, AttemptOutcome outcome, Call call) {
-        attempt.end(null, null, outcome, ticker.read(), call, null);
+    void abandoned(Attempt attempt, AttemptOutcome outcome) {
+        attempt.end(null, null, outcome, ticker.read());
     }
 
     /** Whether {@code result} ends a hedged call at once: an answer below 500 that the retry policy would not retry. */

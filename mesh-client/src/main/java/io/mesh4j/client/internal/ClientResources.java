@@ -40,12 +40,11 @@ public final class ClientResources implements AutoCloseable {
     /**
      * A builder for a client derived from {@code base} on which OkHttp never sends a request again on its own: no
      * retry after a connection failure and no resend of a 408 ({@code retryOnConnectionFailure(false)}), and the
-     * {@link ResendGuard} against its resend of a 503 with {@code Retry-After: 0}. Its calls also report the end of
-     * response bodies to the mesh ({@link BodyEndListener}). Every client the mesh builds or derives comes from here.
+     * {@link ResendGuard} against its resend of a 503 with {@code Retry-After: 0}. Every client the mesh builds or
+     * derives comes from here.
      */
     public static OkHttpClient.Builder derive(OkHttpClient base) {
-        OkHttpClient.Builder builder = base.newBuilder()
-                .eventListenerFactory(BodyEndListener.factory(base.eventListenerFactory()));
+        OkHttpClient.Builder builder = base.newBuilder();
         builder.retryOnConnectionFailure(false);
         if (!builder.networkInterceptors().contains(ResendGuard.INSTANCE)) {
             builder.addNetworkInterceptor(ResendGuard.INSTANCE);

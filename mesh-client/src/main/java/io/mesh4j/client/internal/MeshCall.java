@@ -345,14 +345,15 @@ public final class MeshCall implements Call {
             for (EventListener listener : logical.listeners) {
                 call.addEventListener(listener);
             }
+            BodyEndListener.watchOn(call, attempt);
             logical.current = call;
             if (logical.canceled) {
                 call.cancel();
             }
             try {
-                return run.ended(attempt, call.execute(), null, call, null);
+                return run.ended(attempt, call.execute(), null, call);
             } catch (IOException | RuntimeException | Error e) {
-                Attempt failed = run.ended(attempt, null, e, call, null);
+                Attempt failed = run.ended(attempt, null, e, call);
                 logical.handler.idleConnections().afterFailure(client.connectionPool(), failed.outcome(), e);
                 return failed;
             } finally {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.UnknownHostException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import okhttp3.EventListener;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -104,7 +103,6 @@ public final class MeshCallHandler {
             if (attempt.isQueued()) {
                 attempt.running(ticker.read());
             }
-            attempt.carriedBy(original);
             return attempt.timed(original).proceed(request);
         }
         if (Mirroring.isCopy(request)) {
@@ -155,20 +153,19 @@ public final class MeshCallHandler {
 
         @Override
         public Attempt send(Interceptor.Chain chain, Attempt attempt, CallRun run) {
-            EventListener listener = chain.getEventListener();
-            BodyEndListener bodyEnds = listener instanceof BodyEndListener ? (BodyEndListener) listener : null;
+            BodyEndListener.watchOn(chain.call(), attempt);
             Response response;
             try {
                 response = attempt.timed(chain).proceed(attempt.request());
             } catch (IOException | RuntimeException | Error e) {
-                Attempt failed = run.ended(attempt, null, e, chain.call(), bodyEnds);
+                Attempt failed = run.ended(attempt, null, e, chain.call());
                 if (onMeshClient) {
                     idleConnections.afterFailure(meshClient.get().connectionPool(), failed.outcome(), e);
                 }
                 return failed;
             }
             reportResendBelow(response, attempt);
-            return run.ended(attempt, response, null, chain.call(), bodyEnds);
+            return run.ended(attempt, response, null, chain.call());
         }
 
         /**
