@@ -11,7 +11,6 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.Authenticator;
 import okhttp3.Cache;
-import okhttp3.Call;
 import okhttp3.CertificatePinner;
 import okhttp3.Connection;
 import okhttp3.ConnectionPool;
@@ -35,17 +34,16 @@ final class AnsweringChain implements Interceptor.Chain {
     private final OkHttpClient settings;
     private final Request request;
     private final Response response;
-    private final Call call;
-    private EventListener listener = EventListener.NONE;
+    private final BenchmarkCall call;
     @Nullable
     private Interceptor below;
 
     /** A chain of a call of {@code settings}, which reports that client's timeouts and other settings. */
     AnsweringChain(OkHttpClient settings, Request request, Response response) {
-        this(settings, request, response, settings.newCall(request));
+        this(settings, request, response, new BenchmarkCall(request));
     }
 
-    private AnsweringChain(OkHttpClient settings, Request request, Response response, Call call) {
+    private AnsweringChain(OkHttpClient settings, Request request, Response response, BenchmarkCall call) {
         this.settings = settings;
         this.request = request;
         this.response = response;
@@ -55,7 +53,6 @@ final class AnsweringChain implements Interceptor.Chain {
     /** What a {@code with*} method returns: a copy, one allocation, like OkHttp's {@code RealInterceptorChain}. */
     private AnsweringChain copy() {
         AnsweringChain copy = new AnsweringChain(settings, request, response, call);
-        copy.listener = listener;
         copy.below = below;
         return copy;
     }
@@ -81,7 +78,6 @@ final class AnsweringChain implements Interceptor.Chain {
             return response;
         }
         AnsweringChain next = new AnsweringChain(settings, sent, response, call);
-        next.listener = listener;
         return below.intercept(next);
     }
 
@@ -91,7 +87,7 @@ final class AnsweringChain implements Interceptor.Chain {
     }
 
     @Override
-    public Call call() {
+    public BenchmarkCall call() {
         return call;
     }
 
@@ -272,11 +268,19 @@ final class AnsweringChain implements Interceptor.Chain {
 
     @Override
     public EventListener getEventListener() {
-        return listener;
+        return call.listener();
     }
 
-    /** Makes {@code listener} the call's event listener, as OkHttp makes a new one per call from its factory. */
-    void listen(EventListener listener) {
-        this.listener = listener;
+    /**
+     * One call through {@code interceptor} as OkHttp makes it: a new call, with the listener its client's factory
+     * makes, then the interceptor, then the caller reading the body to its end (which OkHttp reports to the call's
+     * listener) and closing it.
+     */
+    Response callThrough(Interceptor interceptor) throws IOException {
+        call.listen(settings.eventListenerFactory().create(call));
+        Response response = interceptor.intercept(this);
+        call.bodyRead(8);
+        response.body().close();
+        return response;
     }
 }

@@ -79,6 +79,6 @@ public class ResilienceBenchmark {
 
     @Benchmark
     public Response meshCall() throws IOException {
-        return interceptor.intercept(chain);
+        return chain.callThrough(interceptor);
     }
 }

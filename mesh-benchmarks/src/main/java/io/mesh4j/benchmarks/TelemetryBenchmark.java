@@ -81,6 +81,6 @@ public class TelemetryBenchmark {
 
     @Benchmark
     public Response meshCall() throws IOException {
-        return interceptor.intercept(chain);
+        return chain.callThrough(interceptor);
     }
 }
