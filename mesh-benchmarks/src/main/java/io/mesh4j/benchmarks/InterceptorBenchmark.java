@@ -32,11 +32,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code meshCall}: the same request to {@code http://orders/...} again and again through
  *       {@link MeshInterceptor}: the rewritten URL is remembered, the common case. The chain is that of a client
- *       the mesh did not build (the interceptor added to your own), so the mesh hands on each response with a body
- *       that reports its end.</li>
- *   <li>{@code meshCallOnMeshClient}: the same through {@code MeshClient.okHttpClient()}: each call gets the event
- *       listener that client's factory makes, and the body's end is reported as OkHttp reports it
- *       ({@code responseBodyEnd}) once a caller has read the body.</li>
+ *       the mesh did not build (the interceptor added to your own). Each operation is one call as OkHttp makes it
+ *       ({@link AnsweringChain#callThrough}): the mesh adds its listener to the call, and the body is read to its
+ *       end, which gives the attempt its verdict.</li>
+ *   <li>{@code meshCallOnMeshClient}: the same through {@code MeshClient.okHttpClient()}, whose settings the chain
+ *       reports.</li>
  *   <li>{@code meshCallUniqueUrls}: 4,096 different URLs in turn, so the remembered rewrites rarely help.</li>
  *   <li>{@code rewrittenRequestOnly}: the baseline for {@code meshCall}: building the rewritten {@link Request}
  *       from a URL built earlier. What {@code meshCall} costs beyond it is resolve, pick and feedback.</li>
