@@ -19,10 +19,12 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,7 @@ import java.util.function.Function;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -118,20 +121,75 @@ class RetryTest {
     }
 
     @Test
-    void shouldSendNothingMoreAfterBackoffWhenCallThroughInterceptorIsCancelledDuringIt() throws Exception {
+    void shouldEndAtOnceAndSendNothingMoreWhenCallThroughInterceptorIsCancelledDuringBackoff() throws Exception {
         backend(request -> status(503));
         backend(request -> status(503));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(2)));
+        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
 
         Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
 
-        // An interceptor cannot hear of the cancel while it waits: the call ends when the wait is over.
         assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("Canceled");
         assertThat(backends.total()).isEqualTo(1);
         assertThat(attempts(meters)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFreeDispatcherThreadAtOnceWhenEnqueuedCallThroughInterceptorIsCancelledDuringBackoff()
+            throws Exception {
+        backend(request -> status(503));
+        backend(request -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
+        Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
+        CompletableFuture<IOException> failed = new CompletableFuture<>();
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                failed.complete(e);
+            }
+
+            @Override
+            public void onResponse(Call c, Response response) {
+                response.close();
+                failed.completeExceptionally(new AssertionError("answered: " + response.code()));
+            }
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> attempts(meters) == 1);
+
+        call.cancel();
+
+        assertThat(failed.get(5, TimeUnit.SECONDS)).hasMessageContaining("Canceled");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> own.dispatcher().runningCallsCount() == 0);
+        assertThat(backends.total()).isEqualTo(1);
+        assertThat(attempts(meters)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldEndAtCallTimeoutOfCallersClientWhenItFallsDuringBackoff() throws Exception {
+        backend(request -> status(503));
+        backend(request -> status(503));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor())
+                .callTimeout(Duration.ofMillis(300)).build();
+        Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> executed = caller.submit(call::execute);
+
+            Throwable thrown = catchThrowable(() -> executed.get(5, TimeUnit.SECONDS));
+
+            assertThat(thrown).isInstanceOf(ExecutionException.class);
+            assertThat(thrown.getCause()).isInstanceOf(InterruptedIOException.class).hasMessage("timeout");
+            assertThat(backends.total()).isEqualTo(1);
+            assertThat(attempts(meters)).isEqualTo(1);
+        } finally {
+            caller.shutdownNow();
+        }
     }
 
     private static ServiceSettings settingsWithBackoff(Duration backoff) {

@@ -521,12 +521,13 @@ final class CallRun implements RequestContext, RoutedRequest {
         }
     }
 
-    /** Waits between sequential attempts of the interceptor's calls; replaced in tests. */
+    /** Waits between sequential attempts of a call that runs through the mesh interceptor; replaced in tests. */
     @FunctionalInterface
-    interface Sleeper {
-        Sleeper SYSTEM = java.util.concurrent.TimeUnit.NANOSECONDS::sleep;
+    interface Waiter {
+        /** Waits until {@code call} is cancelled, or at most {@code nanos}. */
+        Waiter UNTIL_CANCELED = CancelWait::await;
 
-        void sleep(long nanos) throws InterruptedException;
+        void await(Call call, long nanos) throws InterruptedException;
     }
 
     /**

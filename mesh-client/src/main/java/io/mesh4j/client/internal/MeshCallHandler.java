@@ -42,7 +42,7 @@ public final class MeshCallHandler {
     private final UnknownHostPolicy unknownHostPolicy;
     private final Telemetry telemetry;
     private final Ticker ticker;
-    private final CallRun.Sleeper sleeper;
+    private final CallRun.Waiter waiter;
     private final AtomicBoolean resendBelowReported = new AtomicBoolean();
     private final AtomicBoolean hedgingSkippedReported = new AtomicBoolean();
     private final ChainSender chainSender = new ChainSender(false);
@@ -61,12 +61,12 @@ public final class MeshCallHandler {
      */
     public MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
             Ticker ticker, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient, RequestLimits limits) {
-        this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Sleeper.SYSTEM, maxMirrorsInFlight,
+        this(registry, unknownHostPolicy, telemetry, ticker, CallRun.Waiter.UNTIL_CANCELED, maxMirrorsInFlight,
                 meshClient, limits);
     }
 
     MeshCallHandler(ServiceRegistry registry, UnknownHostPolicy unknownHostPolicy, Telemetry telemetry,
-            Ticker ticker, CallRun.Sleeper sleeper, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient,
+            Ticker ticker, CallRun.Waiter waiter, int maxMirrorsInFlight, Supplier<OkHttpClient> meshClient,
             RequestLimits limits) {
         this.limits = requireNonNull(limits, "limits");
         this.mirroring = new Mirroring(registry, telemetry, maxMirrorsInFlight);
@@ -75,7 +75,7 @@ public final class MeshCallHandler {
         this.unknownHostPolicy = requireNonNull(unknownHostPolicy, "unknownHostPolicy");
         this.telemetry = requireNonNull(telemetry, "telemetry");
         this.ticker = requireNonNull(ticker, "ticker");
-        this.sleeper = requireNonNull(sleeper, "sleeper");
+        this.waiter = requireNonNull(waiter, "waiter");
         this.idleConnections = new IdleConnectionFlush(ticker);
     }
 
@@ -168,13 +168,10 @@ public final class MeshCallHandler {
             return run.ended(attempt, response, null, chain.call());
         }
 
-        /**
-         * Sleeps through the wait: an interceptor has no way to hear of its call's cancel while it waits, so the call
-         * ends with it only once the wait is over.
-         */
+        /** Waits on the chain's call, which a cancel of that call ends at once ({@link CancelWait}). */
         @Override
         public void sleep(Interceptor.Chain chain, long nanos) throws InterruptedException {
-            sleeper.sleep(nanos);
+            waiter.await(chain.call(), nanos);
         }
 
         @Override

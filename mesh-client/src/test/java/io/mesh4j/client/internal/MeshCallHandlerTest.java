@@ -42,7 +42,7 @@ class MeshCallHandlerTest {
                     new ClientResources(base, Ticker.system()), telemetry, MeshPolicy.empty());
             List<Long> waits = new CopyOnWriteArrayList<>();
             MeshCallHandler handler = new MeshCallHandler(registry, UnknownHostPolicy.PASS_THROUGH, telemetry,
-                    Ticker.system(), waits::add, 1, () -> base, new RequestLimits(100, 61_440));
+                    Ticker.system(), (call, nanos) -> waits.add(nanos), 1, () -> base, new RequestLimits(100, 61_440));
             OkHttpClient client = base.newBuilder().addInterceptor(handler::handle).build();
 
             try (Response response = client.newCall(new Request.Builder().url("http://orders/x").build()).execute()) {
