@@ -106,11 +106,11 @@ class RetryTest {
     }
 
     @Test
-    void shouldEndAtOnceAndSendNothingMoreWhenCallIsCancelledDuringBackoff() throws Exception {
-        backend(request -> status(503));
-        backend(request -> status(503));
+    void shouldEndAtOnceAndSendNothingMoreWhenCallIsCancelledWhileWaitingToRetry() throws Exception {
+        backend(request -> busyForTenSeconds());
+        backend(request -> busyForTenSeconds());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        measuredMesh(meters, settingsWaitingTenSeconds());
         Call call = mesh.newCall(new Request.Builder().url("http://orders/a").build());
 
         Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
@@ -121,11 +121,11 @@ class RetryTest {
     }
 
     @Test
-    void shouldEndAtOnceAndSendNothingMoreWhenCallThroughInterceptorIsCancelledDuringBackoff() throws Exception {
-        backend(request -> status(503));
-        backend(request -> status(503));
+    void shouldEndAtOnceAndSendNothingMoreWhenCallThroughInterceptorIsCancelledWhileWaitingToRetry() throws Exception {
+        backend(request -> busyForTenSeconds());
+        backend(request -> busyForTenSeconds());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        measuredMesh(meters, settingsWaitingTenSeconds());
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
 
@@ -137,12 +137,12 @@ class RetryTest {
     }
 
     @Test
-    void shouldFreeDispatcherThreadAtOnceWhenEnqueuedCallThroughInterceptorIsCancelledDuringBackoff()
+    void shouldFreeDispatcherThreadAtOnceWhenEnqueuedCallThroughInterceptorIsCancelledWhileWaitingToRetry()
             throws Exception {
-        backend(request -> status(503));
-        backend(request -> status(503));
+        backend(request -> busyForTenSeconds());
+        backend(request -> busyForTenSeconds());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        measuredMesh(meters, settingsWaitingTenSeconds());
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
         CompletableFuture<IOException> failed = new CompletableFuture<>();
@@ -169,11 +169,11 @@ class RetryTest {
     }
 
     @Test
-    void shouldEndAtCallTimeoutOfCallersClientWhenItFallsDuringBackoff() throws Exception {
-        backend(request -> status(503));
-        backend(request -> status(503));
+    void shouldEndAtCallTimeoutOfCallersClientWhenItFallsWhileWaitingToRetry() throws Exception {
+        backend(request -> busyForTenSeconds());
+        backend(request -> busyForTenSeconds());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWithBackoff(Duration.ofSeconds(10)));
+        measuredMesh(meters, settingsWaitingTenSeconds());
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor())
                 .callTimeout(Duration.ofMillis(300)).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
@@ -192,11 +192,19 @@ class RetryTest {
         }
     }
 
-    private static ServiceSettings settingsWithBackoff(Duration backoff) {
+    /**
+     * A 503 that asks for a retry in 10 s: the mesh waits exactly that long before its next attempt (a backoff would
+     * be drawn at random between zero and its bound, and could end before the test cancels).
+     */
+    private static MockResponse busyForTenSeconds() {
+        return new MockResponse.Builder().code(503).setHeader("Retry-After", "10").body("busy").build();
+    }
+
+    private static ServiceSettings settingsWaitingTenSeconds() {
         return ServiceSettings.custom()
                 .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
                         .outlierEjection(OutlierEjectionConfig.disabled()).build()))
-                .retry(RetryConfig.custom().backoffBase(backoff).backoffMax(backoff).build())
+                .retry(RetryConfig.custom().retryAfterMax(Duration.ofSeconds(10)).build())
                 .build();
     }
 
