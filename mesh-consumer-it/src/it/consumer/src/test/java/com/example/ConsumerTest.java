@@ -16,12 +16,14 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The artifacts as a user's build resolves them: a mesh call over loopback backends, and Consul discovery. */
@@ -103,12 +105,9 @@ class ConsumerTest {
         }
         try (EtcdDiscovery discovery = EtcdDiscovery.builder()
                 .connection(io.mesh4j.discovery.etcd.EtcdConnection.of("http://127.0.0.1:" + closed))
-                .firstLookupTimeout(java.time.Duration.ofMillis(500)).build()) {
+                .firstLookupTimeout(Duration.ofMillis(500)).build()) {
             assertEquals(null, discovery.instances("orders"));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (discovery.failure("orders") == null && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> discovery.failure("orders") != null);
             String failure = String.valueOf(discovery.failure("orders"));
             assertEquals(true, failure.contains("did not answer"), failure);
         }
