@@ -8,10 +8,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real etcd server for tests, on loopback with free ports and a temporary data directory, stopped and deleted by
@@ -76,18 +79,15 @@ final class EtcdServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!answers()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("etcd did not start on port " + clientPort + "; its log: "
-                        + Files.readString(log));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while starting etcd", e);
-            }
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !process.isAlive() || answers());
+        } catch (ConditionTimeoutException e) {
+            throw new IOException("etcd did not start on port " + clientPort + " within 20 s; its log: "
+                    + Files.readString(log), e);
+        }
+        if (!process.isAlive()) {
+            throw new IOException("etcd exited on start (port " + clientPort + "); its log: " + Files.readString(log));
         }
     }
 
