@@ -35,7 +35,6 @@ import java.util.function.Function;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -107,10 +106,7 @@ class RetryTest {
 
     @Test
     void shouldEndAtOnceAndSendNothingMoreWhenCallIsCancelledWhileWaitingToRetry() throws Exception {
-        backend(request -> busyForTenSeconds());
-        backend(request -> busyForTenSeconds());
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWaitingTenSeconds());
+        SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
         Call call = mesh.newCall(new Request.Builder().url("http://orders/a").build());
 
         Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
@@ -122,10 +118,7 @@ class RetryTest {
 
     @Test
     void shouldEndAtOnceAndSendNothingMoreWhenCallThroughInterceptorIsCancelledWhileWaitingToRetry() throws Exception {
-        backend(request -> busyForTenSeconds());
-        backend(request -> busyForTenSeconds());
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWaitingTenSeconds());
+        SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
 
@@ -139,30 +132,17 @@ class RetryTest {
     @Test
     void shouldFreeDispatcherThreadAtOnceWhenEnqueuedCallThroughInterceptorIsCancelledWhileWaitingToRetry()
             throws Exception {
-        backend(request -> busyForTenSeconds());
-        backend(request -> busyForTenSeconds());
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWaitingTenSeconds());
+        SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor()).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
-        CompletableFuture<IOException> failed = new CompletableFuture<>();
-        call.enqueue(new Callback() {
-            @Override
-            public void onFailure(Call c, IOException e) {
-                failed.complete(e);
-            }
-
-            @Override
-            public void onResponse(Call c, Response response) {
-                response.close();
-                failed.completeExceptionally(new AssertionError("answered: " + response.code()));
-            }
-        });
+        CompletableFuture<String> answer = Calls.enqueue(call);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> attempts(meters) == 1);
 
         call.cancel();
 
-        assertThat(failed.get(5, TimeUnit.SECONDS)).hasMessageContaining("Canceled");
+        Throwable thrown = catchThrowable(() -> answer.get(5, TimeUnit.SECONDS));
+        assertThat(thrown).isInstanceOf(ExecutionException.class);
+        assertThat(thrown.getCause()).isInstanceOf(IOException.class).hasMessageContaining("Canceled");
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> own.dispatcher().runningCallsCount() == 0);
         assertThat(backends.total()).isEqualTo(1);
         assertThat(attempts(meters)).isEqualTo(1);
@@ -170,10 +150,7 @@ class RetryTest {
 
     @Test
     void shouldEndAtCallTimeoutOfCallersClientWhenItFallsWhileWaitingToRetry() throws Exception {
-        backend(request -> busyForTenSeconds());
-        backend(request -> busyForTenSeconds());
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        measuredMesh(meters, settingsWaitingTenSeconds());
+        SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
         OkHttpClient own = new OkHttpClient.Builder().addInterceptor(mesh.interceptor())
                 .callTimeout(Duration.ofMillis(300)).build();
         Call call = own.newCall(new Request.Builder().url("http://orders/a").build());
@@ -200,12 +177,20 @@ class RetryTest {
         return new MockResponse.Builder().code(503).setHeader("Retry-After", "10").body("busy").build();
     }
 
-    private static ServiceSettings settingsWaitingTenSeconds() {
-        return ServiceSettings.custom()
+    /**
+     * Two backends that answer {@link #busyForTenSeconds()} and a mesh over them that honours it, on a ticker that
+     * stands still; returns the registry its meters record into.
+     */
+    private SimpleMeterRegistry meshOverBackendsAskingTenSeconds() {
+        backend(request -> busyForTenSeconds());
+        backend(request -> busyForTenSeconds());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        measuredMesh(meters, ServiceSettings.custom()
                 .balancer(LoadBalancers.of(BalancerConfig.custom().algorithm(Algorithm.ROUND_ROBIN)
                         .outlierEjection(OutlierEjectionConfig.disabled()).build()))
                 .retry(RetryConfig.custom().retryAfterMax(Duration.ofSeconds(10)).build())
-                .build();
+                .build());
+        return meters;
     }
 
     /**
