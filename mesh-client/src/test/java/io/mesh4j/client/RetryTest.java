@@ -130,6 +130,18 @@ class RetryTest {
     }
 
     @Test
+    void shouldEndAtOnceAndSendNothingMoreWhenCallOnMeshClientIsCancelledWhileWaitingToRetry() throws Exception {
+        SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
+        Call call = mesh.okHttpClient().newCall(new Request.Builder().url("http://orders/a").build());
+
+        Throwable failure = cancelOnceFirstAttemptEnded(call, meters);
+
+        assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("Canceled");
+        assertThat(backends.total()).isEqualTo(1);
+        assertThat(attempts(meters)).isEqualTo(1);
+    }
+
+    @Test
     void shouldFreeDispatcherThreadAtOnceWhenEnqueuedCallThroughInterceptorIsCancelledWhileWaitingToRetry()
             throws Exception {
         SimpleMeterRegistry meters = meshOverBackendsAskingTenSeconds();
